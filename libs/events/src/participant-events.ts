@@ -1,0 +1,52 @@
+import { EventEnvelope } from './envelope';
+import { Tier } from './tier';
+
+export const AGE_RANGES = ['<18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
+export type AgeRange = (typeof AGE_RANGES)[number];
+
+/** Where the participant said they live, resolved server-side at registration. */
+export interface Territory {
+  readonly communeCode: string;
+  readonly communeName: string;
+  /** Only when the participant registered with a postal code. */
+  readonly postalCode?: string;
+  readonly departement: string;
+  readonly region: string;
+  readonly population: number;
+}
+
+/**
+ * Personal data (first name, age range) sealed with AES-256-GCM under a per-participant key kept
+ * in Postgres (`keystore.participant_keys`). Destroying the key erases the data everywhere a
+ * rebuild could bring it back from, without rewriting Kafka (crypto-shredding).
+ * The plaintext is the JSON of `PersonalData`.
+ */
+export interface SealedPersonalData {
+  readonly alg: 'A256GCM';
+  readonly keyId: string;
+  /** base64 */
+  readonly iv: string;
+  /** base64 */
+  readonly ciphertext: string;
+  /** base64 */
+  readonly tag: string;
+}
+
+export interface PersonalData {
+  readonly firstName?: string;
+  readonly ageRange?: AgeRange;
+}
+
+export interface ParticipantRegisteredData {
+  readonly participantId: string;
+  readonly tier: Tier;
+  readonly territory: Territory;
+  /** Version of @etalab/decoupage-administratif the tier was decided with. */
+  readonly territoryDataVersion: string;
+  /** Absent when the participant gave no personal data. */
+  readonly personal?: SealedPersonalData;
+}
+
+export type ParticipantRegistered = EventEnvelope<'ParticipantRegistered', 1, ParticipantRegisteredData>;
+
+export type ParticipantEvent = ParticipantRegistered;
