@@ -36,7 +36,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,load-tests,scripts}/**/*.int.spec.ts'],
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-timeout.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
     },
   ],

@@ -6,13 +6,14 @@ export type AgeRange = (typeof AGE_RANGES)[number];
 
 /** Where the participant said they live, resolved server-side at registration. */
 export interface Territory {
-  readonly communeCode: string;
-  readonly communeName: string;
+  /** Absent when a postal code covering several communes (same tier, same département) was given. */
+  readonly communeCode?: string;
+  readonly communeName?: string;
   /** Only when the participant registered with a postal code. */
   readonly postalCode?: string;
   readonly departement: string;
   readonly region: string;
-  readonly population: number;
+  readonly population?: number;
 }
 
 /**

@@ -1,0 +1,2 @@
+// Integration tests wait on real brokers and databases: give them room, not forever.
+jest.setTimeout(60_000);
