@@ -10,3 +10,5 @@ export * from './topics';
 export * from './codec';
 export * from './upcasters';
 export * from './event-ids';
+export * from './personal-data-seal';
+export * from './make-event';

@@ -1,2 +1,20 @@
-// Integration-test global setup: filled in with the Postgres template migration.
-export default async function globalSetup(): Promise<void> {}
+import { Client } from 'pg';
+import { migrate } from '../../postgres/src/migrate';
+import { TEMPLATE_DATABASE, adminUrl, databaseUrl } from './test-database';
+
+/**
+ * Runs once before the integration tests: (re)creates the template database and migrates it.
+ * Each test file then clones its own database from it (createTestDatabase), which is fast and
+ * keeps files independent of each other and of their order.
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(databaseUrl(TEMPLATE_DATABASE));
+}

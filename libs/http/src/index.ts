@@ -1,0 +1,5 @@
+export * from './problem';
+export * from './problem.filter';
+export * from './validation.pipe';
+export * from './create-http-app';
+export * from './run-http-app';

@@ -1,0 +1,23 @@
+import Redis from 'ioredis';
+import { ReadinessCheck } from '@app/observability';
+
+/**
+ * ioredis with a bounded offline queue: when Redis is down, commands fail fast instead of
+ * piling up in memory, and reconnection retries in the background.
+ */
+export const createRedis = (url: string, name: string): Redis =>
+  new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    lazyConnect: true,
+  });
+
+export const redisReadiness = (redis: Redis): ReadinessCheck => ({
+  name: 'redis',
+  check: async () => {
+    if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
+  },
+});
