@@ -1,4 +1,6 @@
-import { LoggerService, Type } from '@nestjs/common';
+import { DynamicModule, LoggerService, Type } from '@nestjs/common';
+import { MetricsRegistry } from '@app/observability';
+import { observeHttp } from './http-metrics';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -18,11 +20,13 @@ export interface HttpAppOptions {
  * a 16 KiB limit (413), Problem Details for every error, strict DTO validation (422), the
  * OpenAPI document at /docs and /docs-json, and shutdown hooks for SIGTERM.
  */
-export const createHttpApp = async (module: Type, options: HttpAppOptions): Promise<NestFastifyApplication> => {
+export const createHttpApp = async (module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> => {
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 16 * 1024, logger: false, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: options.logger,
     bufferLogs: false,
+    // Our own JSON parser below (empty body = no body); Nest must not register its own.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: remove the text/plain parser Fastify ships, so any non-JSON body gets 415. An
@@ -32,8 +36,9 @@ export const createHttpApp = async (module: Type, options: HttpAppOptions): Prom
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body, done);
+    else parseJson(request, body as string, done);
   });
+  observeHttp(fastify, app.get(MetricsRegistry, { strict: false }));
   app.useGlobalFilters(new ProblemFilter(options.logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -30,6 +30,8 @@ const fromFastify = (error: FastifyLikeError): ProblemError | undefined => {
 
 const fromHttpException = (error: HttpException): ProblemError => {
   const status = error.getStatus();
+  // Fastify's body-parsing errors reach the filter wrapped as HttpExceptions.
+  if (status === 400 && /JSON/i.test(error.message)) return problem(400, 'malformed-json', 'The body is not valid JSON.');
   const slugs: Record<number, string> = {
     400: 'bad-request',
     401: 'unauthorized',

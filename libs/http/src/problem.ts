@@ -48,4 +48,10 @@ export const problem = (
 ): ProblemError => new ProblemError({ type, title: TITLES[status] ?? 'Error', status, detail, ...extensions }, headers);
 
 export const validationFailed = (errors: readonly FieldError[]): ProblemError =>
-  problem(422, 'validation-failed', 'The request breaks one or more rules.', { errors });
+  new ProblemError({
+    type: 'validation-failed',
+    title: 'The request breaks a rule',
+    status: 422,
+    detail: errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
+    errors,
+  });

@@ -1,4 +1,4 @@
-import { Type } from '@nestjs/common';
+import { DynamicModule, Type } from '@nestjs/common';
 import { JsonLogger } from '@app/observability';
 import { createHttpApp } from './create-http-app';
 
@@ -16,7 +16,7 @@ export interface RunOptions {
  * accepting connections (503 while closing), in-flight requests finish, then the modules'
  * shutdown hooks flush producers and disconnect clients.
  */
-export const runHttpApp = async (module: Type, options: RunOptions): Promise<void> => {
+export const runHttpApp = async (module: Type | DynamicModule, options: RunOptions): Promise<void> => {
   const app = await createHttpApp(module, { title: options.title, description: options.description, logger: options.logger });
   await app.listen(options.port, options.host);
   options.logger.event('info', 'listening', { url: `http://${options.host}:${options.port}`, docs: `http://${options.host}:${options.port}/docs` });

@@ -1,0 +1,70 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JsonLogger, observability } from '@app/observability';
+import { ParticipantGuard, ModeratorGuard } from './auth/guards';
+import { ConsultationsController } from './consultations/consultations.controller';
+import { ScheduleConsultationHandler } from './consultations/schedule-consultation.handler';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IngestConfig } from './ingest.config';
+import {
+  InfrastructureLifecycle,
+  InfrastructureModule,
+  KAFKA_READINESS,
+  POSTGRES_READINESS,
+  REDIS_READINESS,
+} from './infrastructure/infrastructure.module';
+import { ModerateProposalHandler } from './moderation/moderate-proposal.handler';
+import { ModerationController } from './moderation/moderation.controller';
+import { ParticipantsController } from './participants/participants.controller';
+import { RegisterParticipantHandler } from './participants/register-participant.handler';
+import { ProposalsController } from './proposals/proposals.controller';
+import { SubmitProposalHandler } from './proposals/submit-proposal.handler';
+import { CastVoteHandler } from './votes/cast-vote.handler';
+import { RetractVoteHandler } from './votes/retract-vote.handler';
+import { VotesController } from './votes/votes.controller';
+import { EventLog } from './write-model/event-log.service';
+import { WriteModelService } from './write-model/write-model.service';
+import { IngestMetrics } from './infrastructure/ingest-metrics';
+
+const WRITE_MODEL_READINESS = Symbol('WRITE_MODEL_READINESS');
+
+/** ingest-api: HTTP commands → decide → append events to Kafka (acks=all). */
+@Module({})
+export class IngestModule {
+  static forRoot(config: IngestConfig, logger: JsonLogger): DynamicModule {
+    const health = observability({
+      app: 'ingest-api',
+      readinessTimeoutMs: config.READINESS_TIMEOUT_MS,
+      readinessChecks: [KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS, WRITE_MODEL_READINESS],
+    });
+    return {
+      module: IngestModule,
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, logger)],
+      controllers: [
+        ...health.controllers,
+        ConsultationsController,
+        ParticipantsController,
+        ProposalsController,
+        ModerationController,
+        VotesController,
+      ],
+      providers: [
+        ...health.providers,
+        InfrastructureLifecycle,
+        WriteModelService,
+        { provide: WRITE_MODEL_READINESS, inject: [WriteModelService], useFactory: (w: WriteModelService) => w.readiness() },
+        EventLog,
+        IngestMetrics,
+        ParticipantGuard,
+        ModeratorGuard,
+        IdempotencyInterceptor,
+        ScheduleConsultationHandler,
+        RegisterParticipantHandler,
+        SubmitProposalHandler,
+        ModerateProposalHandler,
+        CastVoteHandler,
+        RetractVoteHandler,
+      ],
+    };
+  }
+}

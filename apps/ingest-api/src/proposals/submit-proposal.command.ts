@@ -1,0 +1,11 @@
+import { ParticipantClaims } from '../auth/participant-token';
+import { RequestContext } from '../infrastructure/request-context';
+
+export class SubmitProposalCommand {
+  constructor(
+    readonly consultation: string,
+    readonly author: ParticipantClaims,
+    readonly text: string,
+    readonly context: RequestContext,
+  ) {}
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { WriteModel, WriteModelView, emptyWriteModel, evolve } from '@app/domain';
+import { DomainEvent, physicalTopic } from '@app/events';
+import { LogReader, readLog } from '@app/kafka';
+import { ReadinessCheck } from '@app/observability';
+import { IngestConfig } from '../ingest.config';
+import { CONFIG, KAFKA, LOGGER } from '../infrastructure/tokens';
+
+/**
+ * The state the ingest decides with: consultations (windows, thresholds) and proposals (status,
+ * author, per-author counts), folded from the consultations and proposals topics.
+ *
+ * Where it lives and why (docs/write-side.md): in this process's memory, rebuilt from Kafka at
+ * every start and kept current by following the two topics. It is small (20,000 proposals is a
+ * few MB), it needs no other store that could disagree with the log, and losing it (a restart,
+ * a Redis flush) loses nothing: it is read again from the system of record. Each instance also
+ * folds the events it appends as soon as they are acknowledged, so its own next command sees
+ * them; events of other instances arrive by following the log (milliseconds behind).
+ * Votes are not tracked here: the projector, which sees the log in order, judges duplicates.
+ */
+@Injectable()
+export class WriteModelService implements OnModuleInit, OnApplicationShutdown {
+  private readonly model: WriteModel = emptyWriteModel();
+  private reader?: LogReader;
+  private caughtUp = false;
+  private undecodable = 0;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(CONFIG) private readonly config: IngestConfig,
+    @Inject(LOGGER) private readonly logger: LoggerService,
+  ) {}
+
+  get state(): WriteModelView {
+    return this.model;
+  }
+
+  /** Folds an event this instance just appended (folding it again from the log changes nothing). */
+  apply(event: DomainEvent): void {
+    evolve(this.model, event);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const topics = [physicalTopic(this.config.TOPIC_PREFIX, 'consultations'), physicalTopic(this.config.TOPIC_PREFIX, 'proposals')];
+    this.reader = readLog(
+      this.kafka,
+      topics,
+      (decoded, record) => {
+        if (decoded.ok) evolve(this.model, decoded.event);
+        else {
+          this.undecodable++;
+          this.logger.error(`undecodable record ${record.topic}/${record.partition}@${record.offset}: ${decoded.reason}`, 'WriteModel');
+        }
+      },
+      { follow: true },
+    );
+    void this.reader.caughtUp.then(() => {
+      this.caughtUp = true;
+      this.logger.log(
+        `write model caught up: ${this.model.consultations.size} consultations, ${this.model.proposals.size} proposals`,
+        'WriteModel',
+      );
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.reader?.stop();
+  }
+
+  readiness(): ReadinessCheck {
+    return {
+      name: 'write-model',
+      check: async () => {
+        if (!this.caughtUp) throw new Error('still reading consultations and proposals from the log');
+      },
+    };
+  }
+}
