@@ -19,7 +19,10 @@ const moduleNameMapper = {
 };
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
+  // content-disposition (under @fastify/static, used for /docs) ships ESM only; Node 20 requires
+  // it natively, Jest needs it transformed to CommonJS.
+  transform: { '^.+\\.ts$': swc, '/content-disposition/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   moduleNameMapper,
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
