@@ -28,7 +28,7 @@ function poolsOf(index: TerritoryIndex): ReadonlyMap<Tier, readonly SampleCommun
   if (known !== undefined) return known;
   const byTier = new Map<Tier, SampleCommune[]>();
   for (const commune of index.currentCommunes()) {
-    if (commune.population === undefined) continue;
+    if (commune.population === undefined || commune.population === 0) continue;
     const tier = tierOfPopulation(commune.population);
     const sample: SampleCommune = {
       communeCode: commune.code,
