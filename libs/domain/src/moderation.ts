@@ -13,7 +13,7 @@ import { WriteModelView } from './write-model';
  * new reason: the first refusal's reason stands). The handler then appends nothing and answers
  * 202 (there is no new log position to report). The decision is made on the write model's view,
  * which trails the log slightly; two moderators racing can therefore both append, and every fold
- * of the log applies the last moderation event (see write-model.ts), so the outcome is the same.
+ * of the log applies the last moderation event (see write-model.ts), so all of them agree.
  */
 export interface AcceptProposal {
   readonly proposalId: string;

@@ -76,7 +76,7 @@ describe('validateProposalText: markup', () => {
     },
   );
 
-  it.each(['Il faut aider les communes (<75%)', 'Il faut que a < b soit vrai', 'Il faut des coeurs <3 partout', 'Il faut x < y et y > z', 'Il faut <5 ans de délai'])(
+  it.each(['Il faut aider les communes (<75%)', 'Il faut que a < b soit vrai', 'Il faut des coeurs <3 partout', 'Il faut x < y et y > z', 'Il faut <5 ans de délai', 'Il faut passer de <5 à >10 élus'])(
     'accepts a bare "<" in %j',
     (raw) => {
       expect(valid(raw)).toBe(true);

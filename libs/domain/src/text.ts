@@ -19,11 +19,7 @@ const NEWLINES = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
 export const normaliseText = (raw: string): string => raw.normalize('NFC').replace(NEWLINES, ' ').trim();
 
 /** Length as users count it: code points, so "é" is 1 whether composed or not (after NFC) and 🙂 is 1. */
-export const codePointLength = (s: string): number => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
+export const codePointLength = (s: string): number => [...s].length;
 
 const hex = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 

@@ -81,6 +81,6 @@ export const applyVoteEvent = (state: VoteState | null, event: VoteCast | VoteRe
       ? { value: event.data.value, qualifications: canonical(event.data.qualifications), voterTier: event.data.voterTier }
       : null;
   const current = state?.vote ?? null;
-  const eventIds = [...(state?.eventIds ?? []), event.eventId];
+  const eventIds = [...(state?.eventIds ?? []), event.eventId].slice(-REMEMBERED_EVENT_IDS);
   return { next: { vote, eventIds }, delta: deltaBetween(current, vote) };
 };
