@@ -41,6 +41,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,load-tests,scripts}/**/*.int.spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-timeout.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
   ],
 };

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { migrate } from '../../postgres/src/migrate';
-import { TEMPLATE_DATABASE, adminUrl, databaseUrl } from './test-database';
+import { randomBytes } from 'node:crypto';
+import { adminUrl, databaseUrl } from './test-database';
 
 /**
  * Runs once before the integration tests: (re)creates the template database and migrates it.
@@ -8,6 +9,8 @@ import { TEMPLATE_DATABASE, adminUrl, databaseUrl } from './test-database';
  * keeps files independent of each other and of their order.
  */
 export default async function globalSetup(): Promise<void> {
+  const TEMPLATE_DATABASE = `consultation_test_tpl_${randomBytes(4).toString('hex')}`;
+  process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
   const admin = new Client({ connectionString: adminUrl() });
   await admin.connect();
   try {

@@ -5,7 +5,8 @@ import { Client } from 'pg';
  * Per-test-file Postgres databases cloned from a migrated template. The admin connection
  * (TEST_PG_ADMIN_URL, default the local superuser with trust auth) creates and drops them.
  */
-export const TEMPLATE_DATABASE = 'consultation_test_template';
+/** Set by the global setup for its run; unique per run so that concurrent runs never collide. */
+export const templateDatabase = (): string => process.env.TEST_TEMPLATE_DATABASE ?? 'consultation_test_template';
 
 export const adminUrl = (): string => process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -33,7 +34,7 @@ const withAdmin = async <T>(work: (client: Client) => Promise<T>): Promise<T> =>
 
 export const createTestDatabase = async (label = 'test'): Promise<TestDatabase> => {
   const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  await withAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
   return {
     name,
     url: databaseUrl(name),

@@ -1,0 +1,115 @@
+import { DomainEvent } from '@app/events';
+import Redis from 'ioredis';
+import { REDIS_APPLY_LUA } from './redis-apply-script';
+import { ApplyReport, PositionedEvent, Projection, ProjectionBatch, mergePositions } from './projection-batch';
+import { canonicalQualifications } from './vote-fold';
+
+export interface RedisProjectionOptions {
+  readonly redis: Redis;
+  /** Prefix of every key this projection owns (a rebuild writes under a fresh one). */
+  readonly prefix: string;
+  readonly name?: string;
+}
+
+/**
+ * Running tallies and counters in Redis for live reads: a second projection, independent of
+ * Postgres (own copy of the current votes, own offsets), applied by one atomic Lua script per
+ * batch (redis-apply-script.ts) that skips records below its stored next offsets.
+ */
+export class RedisProjection implements Projection {
+  readonly name: string;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private sha: string | undefined;
+
+  constructor(options: RedisProjectionOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.name = options.name ?? 'redis';
+  }
+
+  async apply(batch: ProjectionBatch): Promise<ApplyReport> {
+    const positions = mergePositions([
+      ...batch.positions,
+      ...batch.events.map((e) => ({ topic: e.topic, partition: e.partition, nextOffset: (BigInt(e.offset) + 1n).toString() })),
+    ]);
+    if (positions.length === 0) return { applied: 0, skipped: 0 };
+    const payload = JSON.stringify({
+      p: positions.map((p) => [p.topic, String(p.partition), p.nextOffset]),
+      e: uniquePositions(batch.events).map(encode),
+    });
+    const [applied, skipped] = await this.run(payload);
+    return { applied, skipped };
+  }
+
+  async nextOffsets(topics: readonly string[]): Promise<Map<string, bigint>> {
+    const all = await this.redis.hgetall(`${this.prefix}:offsets`);
+    const wanted = new Set(topics);
+    const result = new Map<string, bigint>();
+    for (const [key, value] of Object.entries(all)) {
+      if (wanted.has(key.slice(0, key.lastIndexOf(':')))) result.set(key, BigInt(value));
+    }
+    return result;
+  }
+
+  private async run(payload: string): Promise<[number, number]> {
+    if (!this.sha) this.sha = (await this.redis.script('LOAD', REDIS_APPLY_LUA)) as string;
+    try {
+      return (await this.redis.evalsha(this.sha, 0, this.prefix, payload)) as [number, number];
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      this.sha = undefined;
+      return (await this.redis.eval(REDIS_APPLY_LUA, 0, this.prefix, payload)) as [number, number];
+    }
+  }
+}
+
+/** Each record once (a record delivered twice within one batch is applied once), in log order. */
+const uniquePositions = (events: readonly PositionedEvent[]): PositionedEvent[] => {
+  const seen = new Set<string>();
+  const unique: { e: PositionedEvent; partition: string; offset: bigint }[] = [];
+  for (const e of events) {
+    const partition = `${e.topic}:${e.partition}`;
+    if (seen.has(`${partition}@${e.offset}`)) continue;
+    seen.add(`${partition}@${e.offset}`);
+    unique.push({ e, partition, offset: BigInt(e.offset) });
+  }
+  unique.sort((a, b) => (a.partition !== b.partition ? (a.partition < b.partition ? -1 : 1) : a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  return unique.map((u) => u.e);
+};
+
+const encode = (positioned: PositionedEvent): string[] => {
+  const head = [positioned.topic, String(positioned.partition), positioned.offset];
+  return [...head, ...encodeEvent(positioned.event)];
+};
+
+const encodeEvent = (event: DomainEvent): string[] => {
+  switch (event.type) {
+    case 'ProposalSubmitted':
+      return ['S', event.data.proposalId.toLowerCase(), event.data.consultation, event.data.authorId.toLowerCase(), event.data.authorTier, String(Date.parse(event.occurredAt))];
+    case 'ProposalAccepted':
+      return ['A', event.data.proposalId.toLowerCase()];
+    case 'ProposalRefused':
+      return ['R', event.data.proposalId.toLowerCase()];
+    case 'VoteCast':
+      return [
+        'C',
+        event.data.participantId.toLowerCase(),
+        event.data.proposalId.toLowerCase(),
+        event.data.consultation,
+        event.data.voterTier,
+        event.data.value,
+        canonicalQualifications(event.data.qualifications).join(','),
+        event.eventId.toLowerCase(),
+      ];
+    case 'VoteRetracted':
+      return ['X', event.data.participantId.toLowerCase(), event.data.proposalId.toLowerCase(), event.data.consultation, event.data.voterTier, event.eventId.toLowerCase()];
+    case 'ConsultationScheduled':
+    case 'ParticipantRegistered':
+      return ['N'];
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unexpected event ${(unreachable as DomainEvent).type}`);
+    }
+  }
+};

@@ -1,0 +1,29 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CommonConfig } from '@app/config';
+
+export class ProjectorConfig extends CommonConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3002;
+
+  /** The consumer group; instances of one group share the partitions. */
+  @IsString()
+  @Matches(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'PROJECTOR_GROUP_ID may hold letters, digits, ".", "_" and "-"' })
+  PROJECTOR_GROUP_ID = 'projector';
+
+  /** Postgres schema of the read models (a rebuild writes into another one, then swaps). */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'READMODEL_SCHEMA must be a lower-case SQL identifier' })
+  READMODEL_SCHEMA = 'readmodel';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PROJECTOR_PARTITIONS_CONCURRENTLY = 4;
+
+  /** The projector does not verify participant tokens. */
+  override TOKEN_SECRET = 'unused-by-the-projector-but-validated-0000';
+}
