@@ -1,5 +1,5 @@
 import { CURRENT_VERSION, DomainEvent, DomainEventType, encodeEvent, keyOf, physicalTopic, TOPIC_NAMES, topicOf } from '@app/events';
-import { IHeaders, Kafka } from 'kafkajs';
+import { IHeaders, Kafka, Producer } from 'kafkajs';
 import { AppendFailureKind, AppenderStats, AppenderStatsSnapshot, BatchReport } from './appender-stats';
 import { errorMessage, KafkaTopicNotFoundError, KafkaUnavailableError, RecordTooLargeError } from './errors';
 import { LogSink, stderrJsonSink } from './kafka-options';
@@ -39,6 +39,15 @@ export type { AppendResult, BatchProducer } from './producer-shard';
 
 export const MAX_ACK_TIMEOUT_MS = 5000;
 
+/** The producer the appender uses: idempotent, one request in flight, acks=all, no auto-creation. */
+export const createIdempotentProducer = (kafka: Kafka): Producer =>
+  kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Murmur2Partitioner,
+  });
+
 interface Route {
   readonly partitionCount: number;
   /** Shard of each partition: a partition always goes through the same producer (per-key order). */
@@ -63,6 +72,9 @@ export class EventAppender {
   private readonly counters = new AppenderStats();
   private readonly routes = new Map<string, Route>();
   private routeRefresh: Promise<void> | null = null;
+  private routeRetryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly reconnectBackoffMs: { readonly initial: number; readonly max: number };
   private readonly topicOfType: { readonly [T in DomainEventType]: string };
   private readonly eventTopics: readonly string[];
   private readonly partitionCounts: PartitionCountSource;
@@ -84,16 +96,9 @@ export class EventAppender {
     this.ackTimeoutMs = ackTimeoutMs;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 2;
     this.log = options.log ?? stderrJsonSink;
+    this.reconnectBackoffMs = options.reconnectBackoffMs ?? { initial: 100, max: 5000 };
     const kafka = options.kafka;
-    const createProducer =
-      options.producerFactory ??
-      ((): BatchProducer =>
-        kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          createPartitioner: Murmur2Partitioner,
-        }));
+    const createProducer = options.producerFactory ?? ((): BatchProducer => createIdempotentProducer(kafka));
     this.partitionCounts = options.partitionCounts ?? adminPartitionCounts(kafka);
     this.shards = Array.from(
       { length: producers },
@@ -107,7 +112,7 @@ export class EventAppender {
           ackTimeoutMs,
           retryAfterSeconds: this.retryAfterSeconds,
           abandonedSendWaitMs: options.abandonedSendWaitMs ?? 15_000,
-          reconnectBackoffMs: options.reconnectBackoffMs ?? { initial: 100, max: 5000 },
+          reconnectBackoffMs: this.reconnectBackoffMs,
           stats: this.counters,
           onBatch: options.onBatch,
           log: this.log,
@@ -128,12 +133,7 @@ export class EventAppender {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`EventAppender cannot start: it is ${this.state}`);
     this.state = 'running';
-    await Promise.all([
-      this.refreshRoutes().catch((error: unknown) =>
-        this.log('error', 'could not read Kafka topic metadata; will retry on the next append', { error: errorMessage(error) }),
-      ),
-      ...this.shards.map((shard) => shard.start()),
-    ]);
+    await Promise.all([this.loadRoutes(this.reconnectBackoffMs.initial, true), ...this.shards.map((shard) => shard.start())]);
   }
 
   /**
@@ -153,9 +153,7 @@ export class EventAppender {
   /** Readiness: running, connected, last send not failed, topic metadata loaded. */
   isHealthy(): boolean {
     return (
-      this.state === 'running' &&
-      this.shards.every((shard) => shard.ready) &&
-      this.eventTopics.every((topic) => this.routes.has(topic))
+      this.state === 'running' && this.shards.every((shard) => shard.ready) && this.allRouted()
     );
   }
 
@@ -163,7 +161,7 @@ export class EventAppender {
   async whenHealthy(timeoutMs: number): Promise<boolean> {
     const until = performance.now() + timeoutMs;
     while (this.state === 'running' && performance.now() < until) {
-      if (this.shards.every((shard) => shard.ready) && !this.eventTopics.every((topic) => this.routes.has(topic))) {
+      if (this.shards.every((shard) => shard.ready) && !this.allRouted()) {
         await this.refreshRoutes().catch(() => undefined);
       }
       if (this.isHealthy()) return true;
@@ -183,13 +181,19 @@ export class EventAppender {
    * Refuses new appends, waits (at most `timeoutMs`, default ackTimeoutMs + 1 s) for queued and
    * in-flight appends to be answered, then disconnects.
    */
-  async stop(timeoutMs = this.ackTimeoutMs + 1000): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return;
+  stop(timeoutMs = this.ackTimeoutMs + 1000): Promise<void> {
+    if (this.stopping === null) this.stopping = this.drainAndClose(timeoutMs);
+    return this.stopping;
+  }
+
+  private async drainAndClose(timeoutMs: number): Promise<void> {
     if (this.state === 'new') {
       this.state = 'stopped';
       return;
     }
     this.state = 'stopping';
+    if (this.routeRetryTimer !== null) clearTimeout(this.routeRetryTimer);
+    this.routeRetryTimer = null;
     const until = performance.now() + timeoutMs;
     while (!this.shards.every((shard) => shard.idle) && performance.now() < until) await delay(5);
     await Promise.all(this.shards.map((shard) => shard.close()));
@@ -253,6 +257,34 @@ export class EventAppender {
       throw new KafkaTopicNotFoundError(topic);
     }
     return this.enqueue(event, topic, route, deadline);
+  }
+
+  private allRouted(): boolean {
+    return this.eventTopics.every((topic) => this.routes.has(topic));
+  }
+
+  /**
+   * Loads the event topics' partition counts, retrying in the background with backoff until all
+   * are known (else readiness would stay false with no append to trigger a refresh).
+   */
+  private async loadRoutes(delayMs: number, first: boolean): Promise<void> {
+    let problem: string | null = null;
+    try {
+      await this.refreshRoutes();
+      if (!this.allRouted()) problem = `missing topics: ${this.eventTopics.filter((t) => !this.routes.has(t)).join(', ')}`;
+    } catch (error) {
+      problem = errorMessage(error);
+    }
+    if (problem === null) {
+      if (!first) this.log('info', 'Kafka topic metadata loaded', {});
+      return;
+    }
+    if (first) this.log('error', 'could not load Kafka topic metadata; retrying in the background', { error: problem });
+    if (this.state !== 'running' || this.routeRetryTimer !== null) return;
+    this.routeRetryTimer = setTimeout(() => {
+      this.routeRetryTimer = null;
+      if (this.state === 'running' && !this.allRouted()) void this.loadRoutes(Math.min(delayMs * 2, this.reconnectBackoffMs.max), false);
+    }, delayMs);
   }
 
   /** Loads partition counts of the event topics (one shared request at a time). */

@@ -6,3 +6,4 @@ export * from './event-appender';
 export * from './topic-admin';
 export * from './log-reader';
 export * from './kafka-readiness';
+export type { PartitionCountSource } from './topic-routes';

@@ -60,12 +60,15 @@ const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
 /** A kafkajs logCreator writing every entry to `sink`, kafkajs levels mapped to ours. */
 export const kafkaLogCreator =
   (sink: LogSink) =>
-  () =>
+  (configured: KafkaLogLevel) =>
   ({ namespace, level, log }: LogEntry): void => {
     const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
     const text = String(message);
-    const name = level === KafkaLogLevel.WARN && EXPECTED_WARNINGS.some((w) => text.startsWith(w)) ? 'debug' : levelName(level);
-    sink(name, text, { namespace, ...extra });
+    if (level === KafkaLogLevel.WARN && EXPECTED_WARNINGS.some((w) => text.startsWith(w))) {
+      if (configured >= KafkaLogLevel.DEBUG) sink('debug', text, { namespace, ...extra });
+      return;
+    }
+    sink(levelName(level), text, { namespace, ...extra });
   };
 
 /** A kafkajs client set for fast failure, logging through `log` (default: JSON on stderr). */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { errorMessage } from './errors';
 import { LogSink, stderrJsonSink } from './kafka-options';
+import { partitionOffsetsWith } from './topic-admin';
 
 /** One record as read from the log; topic/partition/offset are its position. */
 export interface LogRecord {
@@ -136,13 +137,13 @@ class KafkaLogReader implements LogReader {
       await admin.connect();
       try {
         for (const topic of this.topics) {
-          const offsets = await admin.fetchTopicOffsets(topic);
+          const offsets = await partitionOffsetsWith(admin, topic);
           const watermarks = new Map<number, bigint>();
           const next = new Map<number, bigint>();
           for (const { partition, low, high } of offsets) {
-            watermarks.set(partition, BigInt(high));
-            next.set(partition, BigInt(low));
-            if (BigInt(high) > BigInt(low)) this.pending.add(`${partition}:${topic}`);
+            watermarks.set(partition, high);
+            next.set(partition, low);
+            if (high > low) this.pending.add(`${partition}:${topic}`);
           }
           this.startWatermarks.set(topic, watermarks);
           this.next.set(topic, next);

@@ -40,6 +40,38 @@ const withAdmin = async <T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Pr
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Broker answers that only mean "metadata not propagated yet" (just after creation, a leader move). */
+const TRANSIENT_TYPES = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'REQUEST_TIMED_OUT',
+  'NOT_CONTROLLER',
+]);
+
+export const isTransientKafkaError = (error: unknown): boolean => {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { type, cause } = e as { type?: unknown; cause?: unknown };
+    if (typeof type === 'string' && TRANSIENT_TYPES.has(type)) return true;
+    e = cause;
+  }
+  return false;
+};
+
+/** Runs `fn`, retrying transient broker answers every 100 ms for at most `timeoutMs`. */
+export const retryTransient = async <T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isTransientKafkaError(error) || Date.now() > until) throw error;
+      await sleep(100);
+    }
+  }
+};
+
 /**
  * Creates the missing topics `${prefix}${name}` (unlimited retention) and waits until every
  * partition of every topic has a leader. An existing topic with another partition count is an
@@ -72,7 +104,7 @@ export const ensureTopics = async (
     const topics = wanted.map(({ topic }) => topic);
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics });
+      const metadata = await retryTransient(() => admin.fetchTopicMetadata({ topics }), Math.max(0, until - Date.now()));
       const byName = new Map(metadata.topics.map((t) => [t.name, t.partitions]));
       for (const { topic, partitions } of wanted) {
         const found = byName.get(topic)?.length ?? 0;
@@ -85,6 +117,8 @@ export const ensureTopics = async (
       if (Date.now() > until) throw new Error(`Kafka topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
       await sleep(100);
     }
+    // The leaders answer (ListOffsets goes to each partition leader): the topics are usable.
+    for (const topic of topics) await retryTransient(() => admin.fetchTopicOffsets(topic), Math.max(0, until - Date.now()));
     return {
       created: missing.map(({ topic }) => topic),
       existing: wanted.filter(({ topic }) => existing.has(topic)).map(({ topic }) => topic),
@@ -97,16 +131,24 @@ export const deleteTopics = async (kafka: Kafka, prefix: string, timeoutMs = 30_
   if (prefix.length === 0) throw new Error('deleteTopics needs a non-empty prefix');
   return withAdmin(kafka, async (admin) => {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: timeoutMs });
+    if (topics.length > 0) await retryTransient(() => admin.deleteTopics({ topics, timeout: timeoutMs }), timeoutMs);
     return topics;
   });
 };
 
-/** High watermark (next offset to be written) of each partition of `topic`. */
-export const highWatermarksWith = async (admin: Admin, topic: string): Promise<Map<number, bigint>> => {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+export interface PartitionOffsets {
+  readonly partition: number;
+  readonly low: bigint;
+  /** Next offset to be written. */
+  readonly high: bigint;
+}
+
+/** Low and high watermarks of each partition (transient "not leader yet" answers retried ≤ timeoutMs). */
+export const partitionOffsetsWith = async (admin: Admin, topic: string, timeoutMs = 5000): Promise<PartitionOffsets[]> => {
+  const offsets = await retryTransient(() => admin.fetchTopicOffsets(topic), timeoutMs);
+  return offsets.map(({ partition, low, high }) => ({ partition, low: BigInt(low), high: BigInt(high) }));
 };
 
-export const fetchHighWatermarks = (kafka: Kafka, topic: string): Promise<Map<number, bigint>> =>
-  withAdmin(kafka, (admin) => highWatermarksWith(admin, topic));
+/** High watermark (next offset to be written) of each partition of `topic`. */
+export const fetchHighWatermarks = (kafka: Kafka, topic: string, timeoutMs = 5000): Promise<Map<number, bigint>> =>
+  withAdmin(kafka, async (admin) => new Map((await partitionOffsetsWith(admin, topic, timeoutMs)).map(({ partition, high }) => [partition, high])));
