@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './eventually';
 export * from './test-ids';
+export * from './private-broker';

@@ -25,6 +25,7 @@ export class WriteModelService implements OnModuleInit, OnApplicationShutdown {
   private reader?: LogReader;
   private caughtUp = false;
   private undecodable = 0;
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -42,8 +43,18 @@ export class WriteModelService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    this.follow();
+  }
+
+  /**
+   * Reads the two topics from offset 0 and keeps following them. If the reader fails (the broker
+   * went away for longer than the client retries), it starts again from offset 0 after a pause:
+   * folding the same events again changes nothing, so the model only gains what it missed.
+   */
+  private follow(attempt = 0): void {
+    if (this.stopping) return;
     const topics = [physicalTopic(this.config.TOPIC_PREFIX, 'consultations'), physicalTopic(this.config.TOPIC_PREFIX, 'proposals')];
-    this.reader = readLog(
+    const reader = readLog(
       this.kafka,
       topics,
       (decoded, record) => {
@@ -55,16 +66,30 @@ export class WriteModelService implements OnModuleInit, OnApplicationShutdown {
       },
       { follow: true },
     );
-    void this.reader.caughtUp.then(() => {
-      this.caughtUp = true;
-      this.logger.log(
-        `write model caught up: ${this.model.consultations.size} consultations, ${this.model.proposals.size} proposals`,
-        'WriteModel',
-      );
+    this.reader = reader;
+    reader.caughtUp.then(
+      () => {
+        if (!this.caughtUp) {
+          this.logger.log(
+            `write model caught up: ${this.model.consultations.size} consultations, ${this.model.proposals.size} proposals`,
+            'WriteModel',
+          );
+        }
+        this.caughtUp = true;
+        attempt = 0;
+      },
+      () => undefined,
+    );
+    reader.done.catch((error: unknown) => {
+      if (this.stopping) return;
+      const pauseMs = Math.min(500 * 2 ** attempt, 10_000);
+      this.logger.warn(`following the log failed (${(error as Error).message}); reading again in ${pauseMs} ms`, 'WriteModel');
+      setTimeout(() => this.follow(attempt + 1), pauseMs).unref();
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.reader?.stop();
   }
 
