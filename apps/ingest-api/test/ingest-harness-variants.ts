@@ -1,0 +1,72 @@
+import { loadConfig } from '@app/config';
+import { createHttpApp } from '@app/http';
+import { JsonLogger } from '@app/observability';
+import { createKafka, deleteTopics, ensureTopics } from '@app/kafka';
+import { createTestDatabase, TestDatabase, testEnv, uniquePrefix } from '@app/testing';
+import { IngestConfig } from '../src/ingest.config';
+import { IngestModule } from '../src/ingest.module';
+import { IngestHarness, MODERATOR_TOKEN, TOKEN_SECRET } from './ingest-harness';
+
+/**
+ * Variants of `startIngest` (ingest-harness.ts) for tests that need what it does not offer:
+ * - `createTopics: false`: boot against a broker that is not there (ensureTopics would fail first);
+ * - `topicPrefix` + `database`: a second ingest on the SAME topics, Redis prefix and database as a
+ *   first one (restart with an empty memory). Resources passed in are not deleted by `close()`;
+ *   resources created here are, unless `keepResources` is set.
+ */
+export interface VariantOptions {
+  readonly label: string;
+  /** Reuse these topics and this Redis prefix (default: a fresh unique prefix). */
+  readonly topicPrefix?: string;
+  /** Reuse this database (default: a fresh clone of the template). */
+  readonly database?: TestDatabase;
+  /** Create the topics on the REAL broker before booting (default true). */
+  readonly createTopics?: boolean;
+  /** Keep topics and database on close, for a later ingest on the same resources. */
+  readonly keepResources?: boolean;
+  readonly overrides?: Record<string, string>;
+}
+
+export const startIngestVariant = async (options: VariantOptions): Promise<IngestHarness> => {
+  const topicPrefix = options.topicPrefix ?? uniquePrefix(options.label);
+  const realBrokers = testEnv.kafkaBrokers();
+  const admin = createKafka({ brokers: realBrokers, clientId: `harness-variant-${options.label}`, logLevel: 'nothing' });
+  if (options.createTopics ?? true) await ensureTopics(admin, topicPrefix);
+  const database = options.database ?? (await createTestDatabase(options.label));
+  const ownsTopics = options.topicPrefix === undefined && !options.keepResources;
+  const ownsDatabase = options.database === undefined && !options.keepResources;
+  const config = loadConfig(IngestConfig, {
+    KAFKA_BROKERS: realBrokers.join(','),
+    TOPIC_PREFIX: topicPrefix,
+    DATABASE_URL: database.url,
+    REDIS_URL: testEnv.redisUrl(),
+    REDIS_PREFIX: topicPrefix,
+    TOKEN_SECRET,
+    MODERATOR_TOKENS: `tester:${MODERATOR_TOKEN}`,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...options.overrides,
+  });
+  const logs: string[] = [];
+  const logger = new JsonLogger('ingest-api', config.LOG_LEVEL, (line) => logs.push(line));
+  const app = await createHttpApp(IngestModule.forRoot(config, logger), { title: 'ingest', description: 'test', logger });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  let closed = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    topicPrefix,
+    config,
+    app,
+    database,
+    logs,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (ownsTopics) await deleteTopics(admin, topicPrefix).catch(() => undefined);
+      if (ownsDatabase) await database.drop().catch(() => undefined);
+    },
+  };
+};
