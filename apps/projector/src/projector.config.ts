@@ -14,9 +14,6 @@ export class ProjectorConfig extends CommonConfig {
   @Matches(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'PROJECTOR_GROUP_ID may hold letters, digits, ".", "_" and "-"' })
   PROJECTOR_GROUP_ID = 'projector';
 
-  /** Postgres schema of the read models (a rebuild writes into another one, then swaps). */
-  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'READMODEL_SCHEMA must be a lower-case SQL identifier' })
-  READMODEL_SCHEMA = 'readmodel';
 
   @Type(() => Number)
   @IsInt()

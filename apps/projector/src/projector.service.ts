@@ -35,7 +35,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown {
       partitionsConsumedConcurrently: this.config.PROJECTOR_PARTITIONS_CONCURRENTLY,
       projections: [
         new PostgresProjection({ pool: this.pool, schema: this.config.READMODEL_SCHEMA }),
-        new RedisProjection({ redis: this.redis, prefix: this.config.REDIS_PREFIX }),
+        new RedisProjection({ redis: this.redis, prefix: this.config.REDIS_PROJECTION_PREFIX }),
       ],
       onBatch: metrics.onBatch,
       // The record itself stays in the dead-letter topic; logs carry its position, never its content.

@@ -38,6 +38,17 @@ export class CommonConfig {
   @IsString()
   REDIS_PREFIX = 'consultation:';
 
+  /**
+   * Key prefix of the Redis projection (running tallies, counters, its own offsets): written by
+   * the projector, read by the query-api. Keys are `${REDIS_PROJECTION_PREFIX}:<kind>:<id>`.
+   */
+  @Matches(/^\S{1,100}$/, { message: 'REDIS_PROJECTION_PREFIX must be 1–100 characters without spaces' })
+  REDIS_PROJECTION_PREFIX = 'consultation:rm';
+
+  /** Postgres schema of the read models, written by the projector, read by the query-api. */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'READMODEL_SCHEMA must be a lower-case SQL identifier' })
+  READMODEL_SCHEMA = 'readmodel';
+
   /** HMAC secret of participant tokens, shared by both APIs. */
   @IsString()
   @IsNotEmpty()

@@ -1,4 +1,4 @@
-import { ParticipantClaims } from './participant-token';
+import { ParticipantClaims } from '@app/auth';
 
 /** Who sent the request, set by the guards for handlers and the idempotency store. */
 export type Caller = { kind: 'participant'; claims: ParticipantClaims } | { kind: 'moderator'; name: string } | { kind: 'anonymous' };

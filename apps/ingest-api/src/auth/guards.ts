@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { problem } from '@app/http';
-import { ModeratorTokens } from './moderator-tokens';
-import { ParticipantClaims, ParticipantTokens } from './participant-token';
+import { ModeratorTokens } from '@app/auth';
+import { ParticipantClaims, ParticipantTokens } from '@app/auth';
 import { RequestWithCaller, bearerToken } from './caller';
 
 const unauthorized = (detail: string) => problem(401, 'unauthorized', detail);

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Tier, makeEvent, sealPersonalData } from '@app/events';
 import { ResolvedTerritory, TERRITORY_DATA_VERSION, TerritoryIndex } from '@app/territory';
-import { ParticipantTokens } from '../auth/participant-token';
+import { ParticipantTokens } from '@app/auth';
 import { Clock } from '../infrastructure/clock';
 import { CONFIG } from '../infrastructure/tokens';
 import { idFor } from '../infrastructure/request-context';

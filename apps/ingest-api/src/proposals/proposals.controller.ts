@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req, UseGuards, UseInterceptor
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Participant, ParticipantGuard } from '../auth/guards';
-import { ParticipantClaims } from '../auth/participant-token';
+import { ParticipantClaims } from '@app/auth';
 import { IdempotencyInterceptor, IdempotentRequest } from '../idempotency/idempotency.interceptor';
 import { requestContext } from '../infrastructure/request-context';
 import { ProposalSubmittedAnswer } from './submit-proposal.handler';

@@ -1,4 +1,4 @@
-import { ParticipantClaims } from '../auth/participant-token';
+import { ParticipantClaims } from '@app/auth';
 import { RequestContext } from '../infrastructure/request-context';
 
 export class SubmitProposalCommand {

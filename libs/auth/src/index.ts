@@ -1,0 +1,2 @@
+export * from './participant-token';
+export * from './moderator-tokens';
