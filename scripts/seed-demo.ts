@@ -53,7 +53,7 @@ const main = async (): Promise<void> => {
   const shares: Record<Tier, number> = { rural: 0.601, medium: 0.249, large: 0.15 };
   const participants: { token: string; tier: Tier }[] = [];
   for (const tier of TIERS) {
-    await inBatches(sampleCommunes(tier, Math.round(400 * shares[tier]), rng), 20, async (commune) => {
+    await inBatches(sampleCommunes(tier, Math.round(400 * shares[tier]), rng), 50, async (commune) => {
       const answer = await post('POST', '/v1/participants', { communeCode: commune.communeCode, ageRange: pick(['18-24', '25-34', '45-54', '65+']) });
       if (answer.status === 201) participants.push({ token: answer.body.token as string, tier });
     });
@@ -61,18 +61,18 @@ const main = async (): Promise<void> => {
 
   const texts = loadMakeOrgProposals().filter((p) => p.text.startsWith('Il faut')).slice(0, 150);
   const proposalIds: string[] = [];
-  await inBatches(texts, 20, async (proposal) => {
+  await inBatches(texts, 50, async (proposal) => {
     const answer = await post('POST', `/v1/consultations/${SLUG}/proposals`, { text: proposal.text }, pick(participants).token);
     if (answer.status === 202) proposalIds.push(answer.body.proposalId as string);
   });
   const accepted = proposalIds.filter(() => rng() < 0.9);
-  await inBatches(proposalIds, 20, async (id) => {
+  await inBatches(proposalIds, 50, async (id) => {
     const accept = accepted.includes(id);
     await post('POST', `/v1/moderation/proposals/${id}/${accept ? 'accept' : 'refuse'}`, accept ? undefined : { reason: 'Hors sujet (démo)' }, moderatorToken);
   });
 
   let votes = 0;
-  await inBatches(participants, 25, async (participant) => {
+  await inBatches(participants, 100, async (participant) => {
     for (const id of accepted.filter(() => rng() < 0.08)) {
       const value = pick(VOTE_VALUES);
       const qualifications = rng() < 0.5 ? [pick(QUALIFICATIONS_BY_VALUE[value])] : [];
