@@ -59,8 +59,14 @@ export class ModerationController {
   /** Oldest pending proposals first, from this instance's write model (read from the log). */
   @Get('queue')
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
-  queue(@Query('limit') limit?: string): { items: object[] } {
-    const items = moderationQueue(this.writeModel.state, parseLimit(limit)).map((p) => ({
+  @ApiQuery({ name: 'consultation', required: false, description: 'only this consultation (slug)' })
+  queue(@Query('limit') limit?: string, @Query('consultation') consultation?: string): { items: object[] } {
+    const state = this.writeModel.state;
+    const view =
+      consultation === undefined
+        ? state
+        : { ...state, pending: new Map([...state.pending].filter(([, proposal]) => proposal.consultation === consultation)) };
+    const items = moderationQueue(view, parseLimit(limit)).map((p) => ({
       proposalId: p.proposalId,
       consultation: p.consultation,
       text: p.text,
