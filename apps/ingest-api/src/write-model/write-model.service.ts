@@ -3,6 +3,7 @@ import { Kafka } from 'kafkajs';
 import { WriteModel, WriteModelView, emptyWriteModel, evolve } from '@app/domain';
 import { DomainEvent, physicalTopic } from '@app/events';
 import { LogReader, readLog } from '@app/kafka';
+import { problem } from '@app/http';
 import { ReadinessCheck } from '@app/observability';
 import { IngestConfig } from '../ingest.config';
 import { CONFIG, KAFKA, LOGGER } from '../infrastructure/tokens';
@@ -33,7 +34,20 @@ export class WriteModelService implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: LoggerService,
   ) {}
 
+  /**
+   * The state to decide with. Until the first catch-up with the log is complete a decision could
+   * be wrong (an existing slug or proposal not seen yet), so commands get 503 + Retry-After.
+   */
   get state(): WriteModelView {
+    if (!this.caughtUp) {
+      throw problem(
+        503,
+        'write-model-catching-up',
+        'This instance is still reading consultations and proposals from the event log; retry shortly.',
+        {},
+        { 'retry-after': '1' },
+      );
+    }
     return this.model;
   }
 
