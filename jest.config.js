@@ -32,13 +32,13 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,load-tests,scripts}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,load-tests,scripts,infra}/**/*.spec.ts'],
       testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '/node_modules/'],
     },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs,load-tests,scripts}/**/*.int.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,load-tests,scripts,infra}/**/*.int.spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-timeout.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
