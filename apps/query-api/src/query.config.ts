@@ -32,8 +32,9 @@ export class QueryConfig extends CommonConfig {
 
 
   /**
-   * Optional Redis key holding the live projection prefix (a rebuild writes under a fresh prefix
-   * and switches readers by setting this key). Empty: always REDIS_PROJECTION_PREFIX.
+   * Redis key holding the live projection prefix: a rebuild writes a fresh generation and
+   * switches readers by setting it (apps/projector/src/rebuild). Empty: the projector's own
+   * convention, `${REDIS_PROJECTION_PREFIX}:active`.
    */
   @IsString()
   REDIS_PROJECTION_POINTER = '';

@@ -8,7 +8,10 @@
  *   2. check that no counter would go negative (a defect: the whole batch is refused);
  *   3. write states, increments and the new next offsets.
  *
- * ARGV[1] = key prefix; ARGV[2] = JSON {p: [[topic, partition, nextOffset]], e: [[topic,
+ * ARGV[1] = key prefix; ARGV[3] (optional) = pointer key: when it holds a value, that value is the
+ * prefix instead (the live generation set by a rebuild, apps/projector/src/rebuild/), resolved
+ * inside the script so a batch lands wholly in one generation.
+ * ARGV[2] = JSON {p: [[topic, partition, nextOffset]], e: [[topic,
  * partition, offset, kind, ...]]} with kinds
  *   S proposalId consultation authorId authorTier submittedMs   (ProposalSubmitted)
  *   A proposalId | R proposalId                                 (ProposalAccepted / Refused)
@@ -27,6 +30,10 @@
  */
 export const REDIS_APPLY_LUA = String.raw`
 local P = ARGV[1]
+if ARGV[3] and ARGV[3] ~= '' then
+  local live = redis.call('GET', ARGV[3])
+  if live then P = live end
+end
 local batch = cjson.decode(ARGV[2])
 local QUOTA = 100
 local RECENT = 16

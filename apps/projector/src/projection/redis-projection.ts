@@ -9,7 +9,18 @@ export interface RedisProjectionOptions {
   /** Prefix of every key this projection owns (a rebuild writes under a fresh one). */
   readonly prefix: string;
   readonly name?: string;
+  /**
+   * Key naming the live key prefix (a generation written by a rebuild, apps/projector/src/rebuild/).
+   * When it exists, batches and checkpoints go to the prefix it names, resolved atomically in each
+   * script; when absent, to `prefix`. Default `${prefix}:active`; null: always `prefix`.
+   */
+  readonly pointerKey?: string | null;
 }
+
+/** Resolves the live prefix and reads its checkpoint in one atomic step. */
+const OFFSETS_LUA = `local P = ARGV[1]
+if ARGV[2] ~= '' then local live = redis.call('GET', ARGV[2]); if live then P = live end end
+return redis.call('HGETALL', P .. ':offsets')`;
 
 /**
  * Running tallies and counters in Redis for live reads: a second projection, independent of
@@ -20,12 +31,14 @@ export class RedisProjection implements Projection {
   readonly name: string;
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly pointerKey: string;
   private sha: string | undefined;
 
   constructor(options: RedisProjectionOptions) {
     this.redis = options.redis;
     this.prefix = options.prefix;
     this.name = options.name ?? 'redis';
+    this.pointerKey = options.pointerKey === null ? '' : options.pointerKey ?? `${options.prefix}:active`;
   }
 
   async apply(batch: ProjectionBatch): Promise<ApplyReport> {
@@ -43,7 +56,9 @@ export class RedisProjection implements Projection {
   }
 
   async nextOffsets(topics: readonly string[]): Promise<Map<string, bigint>> {
-    const all = await this.redis.hgetall(`${this.prefix}:offsets`);
+    const flat = (await this.redis.eval(OFFSETS_LUA, 0, this.prefix, this.pointerKey)) as string[];
+    const all: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) all[flat[i]] = flat[i + 1];
     const wanted = new Set(topics);
     const result = new Map<string, bigint>();
     for (const [key, value] of Object.entries(all)) {
@@ -55,11 +70,11 @@ export class RedisProjection implements Projection {
   private async run(payload: string): Promise<[number, number]> {
     if (!this.sha) this.sha = (await this.redis.script('LOAD', REDIS_APPLY_LUA)) as string;
     try {
-      return (await this.redis.evalsha(this.sha, 0, this.prefix, payload)) as [number, number];
+      return (await this.redis.evalsha(this.sha, 0, this.prefix, payload, this.pointerKey)) as [number, number];
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       this.sha = undefined;
-      return (await this.redis.eval(REDIS_APPLY_LUA, 0, this.prefix, payload)) as [number, number];
+      return (await this.redis.eval(REDIS_APPLY_LUA, 0, this.prefix, payload, this.pointerKey)) as [number, number];
     }
   }
 }

@@ -56,7 +56,11 @@ export class InfrastructureModule {
         {
           provide: RedisProjectionReader,
           inject: [REDIS],
-          useFactory: (redis: Redis) => new RedisProjectionReader(redis, config.REDIS_PROJECTION_PREFIX, config.REDIS_PROJECTION_POINTER),
+          useFactory: (redis: Redis) => new RedisProjectionReader(
+              redis,
+              config.REDIS_PROJECTION_PREFIX,
+              config.REDIS_PROJECTION_POINTER || `${config.REDIS_PROJECTION_PREFIX}:active`,
+            ),
         },
         { provide: SnapshotStore, inject: [ReadModels], useFactory: (models: ReadModels) => new SnapshotStore(models, config.SNAPSHOT_TTL_MS, config.SNAPSHOT_MAX_STALE_MS) },
         { provide: ConsultationDirectory, inject: [ReadModels], useFactory: (models: ReadModels) => new ConsultationDirectory(models) },
