@@ -5,6 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemFilter } from './problem.filter';
+import { problem } from './problem';
+import { answerClientError } from './client-error';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpAppOptions {
@@ -21,7 +23,16 @@ export interface HttpAppOptions {
  * OpenAPI document at /docs and /docs-json, and shutdown hooks for SIGTERM.
  */
 export const createHttpApp = async (module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> => {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 16 * 1024, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    logger: false,
+    return503OnClosing: true,
+    // Long path ids reach the route (and get its 404 problem) instead of Fastify's bare 414.
+    maxParamLength: 8 * 1024,
+    // Errors Node's HTTP parser raises before any route (e.g. headers over 16 KiB) still answer
+    // with a problem document.
+    clientErrorHandler: answerClientError,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: options.logger,
     bufferLogs: false,
@@ -34,9 +45,17 @@ export const createHttpApp = async (module: Type | DynamicModule, options: HttpA
   // that always send the header); routes that need a body then answer 422.
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(problem(400, 'malformed-json', 'The body is not valid UTF-8.'), undefined);
+      return;
+    }
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
   });
   observeHttp(fastify, app.get(MetricsRegistry, { strict: false }));
   app.useGlobalFilters(new ProblemFilter(options.logger));
