@@ -3,7 +3,7 @@ import { loadConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { JsonLogger } from '@app/observability';
 import { createKafka, ensureTopics, deleteTopics } from '@app/kafka';
-import { createTestDatabase, TestDatabase, testEnv, uniquePrefix } from '@app/testing';
+import { createTestDatabase, eventually, TestDatabase, testEnv, uniquePrefix } from '@app/testing';
 import { IngestConfig } from '../src/ingest.config';
 import { IngestModule } from '../src/ingest.module';
 
@@ -50,8 +50,13 @@ export const startIngest = async (label: string, overrides: Record<string, strin
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  // Commands get 503 until the write model caught up with the log: start tests once it has.
+  await eventually(async () => {
+    if ((await fetch(`${url}/health/ready`)).status !== 200) throw new Error(`${label}: ingest not ready`);
+  }, { timeoutMs: 30_000 });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     topicPrefix,
     config,
     app,
