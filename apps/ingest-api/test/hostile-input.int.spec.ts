@@ -647,10 +647,10 @@ const idempotencyHeaderCases: Case[] = [
 ];
 
 /*
- * KNOWN APP BUG (reported): Fastify's router refuses a path parameter longer than 100 characters
- * (maxParamLength) with its own 414 `application/json` body, before Nest and the problem filter:
- * not problem+json, and not the 404 API.md gives for an unknown consultation / a non-UUID id.
- * Same for a request whose headers exceed Node's 16 KiB limit (431 in Fastify's JSON).
+ * Regression (found by this test, fixed in f65898d): Fastify's router refused a path parameter
+ * longer than 100 characters (maxParamLength) with its own 414 `application/json` body, before
+ * Nest and the problem filter: not problem+json, and not the 404 API.md gives for an unknown
+ * consultation / a non-UUID id. Same for headers over Node's 16 KiB limit (431 in Fastify's JSON).
  */
 const longPathParamCases: Case[] = [
   {
@@ -768,10 +768,10 @@ describe('ingest-api: every error case of API.md and hostile input', () => {
   });
 
   /*
-   * KNOWN APP BUG (reported): a body that is not valid UTF-8 is decoded with U+FFFD replacement
-   * characters. Sent chunked, it is ACCEPTED (202) and "Il faut des caf\xE9s" (a Latin-1 é) is
+   * Regression (found by this test, fixed in f65898d): a body that is not valid UTF-8 was decoded
+   * with U+FFFD replacement characters. Sent chunked, it was ACCEPTED (202) and "Il faut des caf\xE9s" (a Latin-1 é) is
    * stored as "Il faut des caf\uFFFDs"; sent with a Content-Length, the decoded length no longer
-   * matches and the answer is a 400 `bad-request` about the body size. API.md: JSON bodies are
+   * matched and the answer was a 400 `bad-request` about the body size. API.md: JSON bodies are
    * UTF-8, so such a body is malformed JSON (400 malformed-json) and is never silently altered.
    */
   it.each([

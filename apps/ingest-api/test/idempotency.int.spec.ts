@@ -125,12 +125,11 @@ describe('ingest-api: Idempotency-Key under concurrency and key-store loss', () 
   });
 
   /*
-   * KNOWN APP BUG (reported): the Idempotency-Key store scopes a key by `METHOD request.url`
-   * (query string included: idempotency.interceptor.ts) while event ids are derived from the
-   * route WITHOUT the query string (request-context.ts). So the same key on `/vote?x=1` with
-   * another body is not "reused" (422): it is decided and appended with the SAME eventId as the
-   * first vote but another value, and the projector, which drops duplicate event ids, silently
-   * discards the new vote although the client got 202.
+   * Regression (found by this test): the Idempotency-Key store scoped a key by `METHOD request.url`
+   * (query string included) while event ids were derived from the route WITHOUT the query string.
+   * So the same key on `/vote?x=1` with another body was not "reused" (422): it was decided and
+   * appended with the SAME eventId as the first vote but another value, and the projector, which
+   * drops duplicate event ids, silently discarded the new vote although the client got 202.
    */
   it('the same key with another body through a query string is refused, or appended with another event id', async () => {
     const key = `query-${randomUUID()}`;

@@ -84,5 +84,7 @@ describe('Postgres and Redis projections against a recount of the log', () => {
       const redisOffsets = await redisProjection.nextOffsets([...new Set(log.records.map((r) => r.topic))]);
       expect(Object.fromEntries([...redisOffsets].map(([k, v]) => [k, v.toString()]))).toEqual(expected.positions);
     },
+    // ~1,500 events applied twice through both stores: minutes, not seconds, on a loaded 2-core machine.
+    180_000,
   );
 });
