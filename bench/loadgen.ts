@@ -13,7 +13,7 @@
 import { Socket, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ParticipantTokens } from '@app/auth';
-import { QUALIFICATIONS_BY_VALUE, TIERS, VOTE_VALUES, VoteValue } from '@app/events';
+import { QUALIFICATIONS_BY_VALUE, TIERS, VoteValue } from '@app/events';
 import { Histogram, HistogramSummary } from '../load-tests/runner/histogram';
 
 export interface VoteTarget {
@@ -115,6 +115,8 @@ interface StreamState {
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)/i;
 const CONNECTION_CLOSE = /\r\nconnection: *close/i;
+const CHUNKED = /\r\ntransfer-encoding: *chunked/i;
+const LAST_CHUNK = Buffer.from('\r\n0\r\n\r\n');
 
 class Conn {
   private buffer: Buffer | null = null;
@@ -161,7 +163,14 @@ class Conn {
       if (headerEnd < 0) return;
       const head = buffer.toString('latin1', 0, headerEnd);
       const length = CONTENT_LENGTH.exec(head);
-      const total: number = headerEnd + 4 + (length === null ? 0 : Number(length[1]));
+      let total: number;
+      if (length !== null) total = headerEnd + 4 + Number(length[1]);
+      else if (CHUNKED.test(head)) {
+        // Not decoded (the apps send Content-Length): only the end of the message is needed.
+        const end = buffer.indexOf(LAST_CHUNK, headerEnd + 2);
+        if (end < 0) return;
+        total = end + LAST_CHUNK.length;
+      } else total = headerEnd + 4;
       if (buffer.length < total) return;
       const body = buffer.toString('utf8', headerEnd + 4, total);
       this.buffer = buffer.length === total ? null : buffer.subarray(total);

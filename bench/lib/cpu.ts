@@ -91,3 +91,35 @@ export const cpuDelta = (before: CpuSnapshot, after: CpuSnapshot): Record<string
   }
   return out;
 };
+
+/**
+ * CPU of process groups whose members come and go during a measurement (Postgres backends of a
+ * client that exits, a child that ends): samples every `intervalMs` and adds, per pid, the last
+ * value seen minus the first (0 for a pid born meanwhile). What a pid used after its last sample
+ * is lost, so keep the interval short next to the run.
+ */
+export const trackCpu = (probes: readonly CpuProbe[], intervalMs = 250): { stop(): Record<string, number> } => {
+  const first = snapshotCpu(probes);
+  const last: CpuSnapshot = new Map([...first].map(([name, perPid]) => [name, new Map(perPid)]));
+  const sample = (): void => {
+    for (const [name, perPid] of snapshotCpu(probes)) {
+      const seen = last.get(name) as Map<number, number>;
+      for (const [pid, seconds] of perPid) seen.set(pid, seconds);
+    }
+  };
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      const out: Record<string, number> = {};
+      for (const [name, seen] of last) {
+        let sum = 0;
+        const start = first.get(name) as Map<number, number>;
+        for (const [pid, seconds] of seen) sum += seconds - (start.get(pid) ?? 0);
+        out[name] = Math.max(0, sum);
+      }
+      return out;
+    },
+  };
+};

@@ -30,13 +30,17 @@ export interface BenchOptions {
   readonly stages: ReadonlySet<Stage>;
   /** Free text stored with the results (e.g. "before", "after"). */
   readonly label: string;
+  /** Longest wait before each measurement for other processes to use < 0.35 core (0: do not wait). */
+  readonly quietWaitS: number;
   /** Build the apps run from, relative to the repository (default dist; e.g. a saved build to compare with). */
   readonly dist: string;
+  /** Build of the ingest only (default: --dist), to compare ingest builds with everything else equal. */
+  readonly ingestDist: string;
 }
 
 const USAGE = `npm run bench -- [--votes N] [--duration S] [--step S] [--rates a,b,c] [--bare-rates a,b,c] [--low-rate R]
   [--backlog N] [--read-rate R] [--read-vote-rate R] [--proposals N] [--participants N] [--no-idempotency-key]
-  [--profile] [--dist DIR] [--only ${STAGES.join(',')}] [--skip …] [--label TEXT] [--quick]
+  [--profile] [--dist DIR] [--ingest-dist DIR] [--quiet-wait S] [--only ${STAGES.join(',')}] [--skip …] [--label TEXT] [--quick]
   --quick = --votes 50000 --duration 15 --step 6 --backlog 20000 (development)`;
 
 export const parseOptions = (argv: readonly string[]): BenchOptions => {
@@ -72,7 +76,7 @@ export const parseOptions = (argv: readonly string[]): BenchOptions => {
   };
   const only = stageList('only');
   const skip = new Set(stageList('skip') ?? []);
-  const rates = list('rates', [500, 1000, 2000, 3000, 4000, 5000, 6000]);
+  const rates = list('rates', [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 6000]);
   return {
     votes: num('votes', quick ? 50_000 : 1_000_000),
     duration: num('duration', quick ? 15 : 60),
@@ -91,5 +95,7 @@ export const parseOptions = (argv: readonly string[]): BenchOptions => {
     stages: new Set((only ?? [...STAGES]).filter((s) => !skip.has(s))),
     label: flags.get('label') ?? '',
     dist: flags.get('dist') ?? 'dist',
+    ingestDist: flags.get('ingest-dist') ?? flags.get('dist') ?? 'dist',
+    quietWaitS: flags.get('quiet-wait') === '0' ? 0 : num('quiet-wait', 90),
   };
 };

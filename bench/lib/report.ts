@@ -1,5 +1,5 @@
 /** The compact table `npm run bench` prints at the end (the JSON file has every figure). */
-import type { LoadRun } from '../main';
+import type { LoadRun } from './context';
 
 export const fmt = (value: number | undefined, digits?: number): string => {
   if (value === undefined || Number.isNaN(value)) return '–';

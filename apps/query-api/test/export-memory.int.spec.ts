@@ -3,8 +3,6 @@ import { runInNewContext } from 'node:vm';
 import { TIERS, VOTE_VALUES } from '@app/events';
 import { PostgresProjection } from '../../projector/src/projection/postgres-projection';
 import { EventLog, idFrom, seededRandom } from '../../projector/src/projection/testing/event-scenario';
-import { proposalsExportSql } from '../src/export/export-proposals';
-import { ReadModels } from '../src/infrastructure/read-models';
 import { QueryHarness, ReadSide, createReadSide, startQuery } from './query-harness';
 
 setFlagsFromString('--expose-gc');
@@ -22,8 +20,8 @@ const MB = 1024 * 1024;
 /**
  * The CSV export of 20,000 proposals runs in bounded memory: the server, the database client
  * and the test's HTTP client share this process, so the live heap (measured after a full GC
- * every 256 KiB received, Buffers included) shows what the export holds at once. It is compared with what merely
- * holding the same rows in memory costs, measured the same way.
+ * every 256 KiB received, Buffers included) shows what the export holds at once. It is compared with the
+ * size of the CSV itself and with the peak of an export four times smaller.
  */
 describe('CSV export of 20,000 proposals', () => {
   let side: ReadSide;
@@ -98,14 +96,6 @@ describe('CSV export of 20,000 proposals', () => {
   };
 
   it('holds a bounded amount of memory while streaming every row, whatever the number of proposals', async () => {
-    // Reference: the memory that merely holding the export's rows takes (a buffered export needs at least that).
-    const models = new ReadModels({ pool: side.pool, schema: 'readmodel', projection: 'postgres', topicPrefix: side.topicPrefix });
-    const before = heapAfterGc();
-    const all = await side.pool.query(proposalsExportSql(models), ['big']);
-    const buffered = heapAfterGc() - before;
-    expect(all.rows).toHaveLength(PROPOSALS);
-    all.rows.length = 0;
-
     await measureExport('small'); // warms up code paths, whose compiled code also lives on the heap
     const small = await measureExport('small');
     const big = await measureExport('big');
@@ -113,12 +103,13 @@ describe('CSV export of 20,000 proposals', () => {
     expect(big.lines).toBe(PROPOSALS + 1);
     process.stdout.write(
       `export of ${PROPOSALS}: ${(big.bytes / MB).toFixed(1)} MiB streamed, peak live memory +${(big.peak / MB).toFixed(2)} MiB ` +
-        `(${PROPOSALS / 4}: +${(small.peak / MB).toFixed(2)} MiB); holding the rows: +${(buffered / MB).toFixed(1)} MiB\n`,
+        `(${PROPOSALS / 4}: +${(small.peak / MB).toFixed(2)} MiB)\n`,
     );
-    // One batch of 500 rows and a few 32 KiB chunks in stream buffers: far below the rows or the
-    // CSV itself, and no more for 20,000 proposals than for 5,000.
+    // One batch of 500 rows and a few 32 KiB chunks in stream buffers: far below the CSV itself
+    // (which a buffered export would hold at least once), and no more for 20,000 proposals than
+    // for 5,000. (Comparing with a heap measurement of the rows held at once proved unreliable:
+    // the baseline moves with whatever the rest of the process frees meanwhile.)
     expect(big.peak).toBeLessThan(4 * MB);
-    expect(big.peak).toBeLessThan(buffered / 4);
     expect(big.peak).toBeLessThan(big.bytes / 2);
     expect(big.peak).toBeLessThan(small.peak * 1.5 + MB / 2);
   });
