@@ -1,7 +1,8 @@
 import { DomainEvent, TOPIC_NAMES, TopicName, decodeEvent, physicalTopic, topicOf } from '@app/events';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { CheckpointLostError } from './checkpoint-lost';
 import { DeadLetter, deadLetterMessage } from './dead-letter';
-import { PositionedEvent, Projection, ProjectionBatch, partitionKey } from './projection-batch';
+import { ApplyReport, PositionedEvent, Projection, ProjectionBatch, partitionKey } from './projection-batch';
 
 export interface ProjectorRunnerOptions {
   readonly kafka: Kafka;
@@ -200,7 +201,20 @@ export class ProjectorRunner {
 
     const next = BigInt(batch.lastOffset()) + 1n;
     const projectionBatch: ProjectionBatch = { events, positions: [{ topic, partition, nextOffset: next.toString() }] };
-    const reports = await Promise.all(this.options.projections.map((p) => p.apply(projectionBatch)));
+    const settled = await Promise.allSettled(this.options.projections.map((p) => p.apply(projectionBatch)));
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length > 0) {
+      if (!failures.every((f) => f instanceof CheckpointLostError)) throw failures.find((f) => !(f instanceof CheckpointLostError));
+      // A store lost its keys: replay this partition from what the projections store now (the
+      // others skip what they already have), as after an assignment.
+      failures.forEach((f) => this.options.onError?.(f));
+      const stored = (await this.storedResumePoints([topic])).get(key) ?? 0n;
+      this.resumeFrom.set(key, stored);
+      this.soughtFor.delete(key);
+      this.consumer.seek({ topic, partition, offset: stored.toString() });
+      return;
+    }
+    const reports = settled.map((s) => (s as PromiseFulfilledResult<ApplyReport>).value);
     reports.forEach((report, i) => {
       const name = this.options.projections[i].name;
       this.stats_.eventsApplied[name] += report.applied;

@@ -11,8 +11,12 @@
  * ARGV[1] = key prefix; ARGV[3] (optional) = pointer key: when it holds a value, that value is the
  * prefix instead (the live generation set by a rebuild, apps/projector/src/rebuild/), resolved
  * inside the script so a batch lands wholly in one generation.
- * ARGV[2] = JSON {p: [[topic, partition, nextOffset]], e: [[topic,
- * partition, offset, kind, ...]]} with kinds
+ * ARGV[2] = JSON {p: [[topic, partition, nextOffset]], k: ["topic:partition"], e: [[topic,
+ * partition, offset, kind, ...]]}; k lists the partitions the caller saw a checkpoint of: when one
+ * of them has none any more, the keys were lost (FLUSHALL, eviction, failover to an empty replica)
+ * and the script refuses the batch with the error "CHECKPOINT_LOST <topic:partition> …" (counting
+ * on an empty state would drop the history; the projector replays those partitions instead).
+ * Event kinds
  *   S proposalId consultation authorId authorTier submittedMs   (ProposalSubmitted)
  *   A proposalId | R proposalId                                 (ProposalAccepted / Refused)
  *   C participantId proposalId consultation tier value quals eventId   (VoteCast; quals sorted, comma-joined)
@@ -46,6 +50,12 @@ local function storedNext(tp)
   if stored[tp] == nil then stored[tp] = tonumber(redis.call('HGET', offsetsKey, tp) or '0') end
   return stored[tp]
 end
+
+local lost = {}
+for _, tp in ipairs(batch.k or {}) do
+  if redis.call('HEXISTS', offsetsKey, tp) == 0 then lost[#lost + 1] = tp end
+end
+if #lost > 0 then return redis.error_reply('CHECKPOINT_LOST ' .. table.concat(lost, ' ')) end
 
 -- deltas: key -> field -> n
 local deltas = {}

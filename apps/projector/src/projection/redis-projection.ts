@@ -1,5 +1,6 @@
 import { DomainEvent } from '@app/events';
 import Redis from 'ioredis';
+import { CheckpointLostError } from './checkpoint-lost';
 import { REDIS_APPLY_LUA } from './redis-apply-script';
 import { ApplyReport, PositionedEvent, Projection, ProjectionBatch, mergePositions } from './projection-batch';
 import { canonicalQualifications } from './vote-fold';
@@ -25,7 +26,9 @@ return redis.call('HGETALL', P .. ':offsets')`;
 /**
  * Running tallies and counters in Redis for live reads: a second projection, independent of
  * Postgres (own copy of the current votes, own offsets), applied by one atomic Lua script per
- * batch (redis-apply-script.ts) that skips records below its stored next offsets.
+ * batch (redis-apply-script.ts) that skips records below its stored next offsets. Partitions
+ * whose checkpoint it has seen (read or written) are sent with each batch: if Redis lost them, the
+ * script refuses the batch and apply() throws CheckpointLostError (the runner replays them).
  */
 export class RedisProjection implements Projection {
   readonly name: string;
@@ -33,6 +36,8 @@ export class RedisProjection implements Projection {
   private readonly prefix: string;
   private readonly pointerKey: string;
   private sha: string | undefined;
+  /** "topic:partition" whose checkpoint this instance read or wrote in the live generation. */
+  private readonly known = new Set<string>();
 
   constructor(options: RedisProjectionOptions) {
     this.redis = options.redis;
@@ -47,11 +52,24 @@ export class RedisProjection implements Projection {
       ...batch.events.map((e) => ({ topic: e.topic, partition: e.partition, nextOffset: (BigInt(e.offset) + 1n).toString() })),
     ]);
     if (positions.length === 0) return { applied: 0, skipped: 0 };
+    const keys = positions.map((p) => `${p.topic}:${p.partition}`);
     const payload = JSON.stringify({
       p: positions.map((p) => [p.topic, String(p.partition), p.nextOffset]),
+      k: keys.filter((key) => this.known.has(key)),
       e: uniquePositions(batch.events).map(encode),
     });
-    const [applied, skipped] = await this.run(payload);
+    let result: [number, number];
+    try {
+      result = await this.run(payload);
+    } catch (error) {
+      const lost = error instanceof Error ? /CHECKPOINT_LOST ((?:\S+ ?)+)/.exec(error.message) : null;
+      if (lost === null) throw error;
+      const partitions = lost[1].trim().split(' ');
+      partitions.forEach((key) => this.known.delete(key));
+      throw new CheckpointLostError(this.name, partitions);
+    }
+    keys.forEach((key) => this.known.add(key));
+    const [applied, skipped] = result;
     return { applied, skipped };
   }
 
@@ -64,6 +82,8 @@ export class RedisProjection implements Projection {
     for (const [key, value] of Object.entries(all)) {
       if (wanted.has(key.slice(0, key.lastIndexOf(':')))) result.set(key, BigInt(value));
     }
+    // Only added here: a partition seen before and absent now must still be refused once (apply).
+    for (const key of result.keys()) this.known.add(key);
     return result;
   }
 
