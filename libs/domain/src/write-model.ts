@@ -124,6 +124,8 @@ export const evolve = (state: WriteModel, event: DomainEvent): WriteModel => {
       setStatus(state, event.data.proposalId, 'refused');
       return state;
     case 'ParticipantRegistered':
+    case 'ParticipantDisqualified':
+    case 'ParticipantRequalified':
     case 'VoteCast':
     case 'VoteRetracted':
       // The write side keeps no votes (DESIGN.md pitfalls: the projector judges duplicates).

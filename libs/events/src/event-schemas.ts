@@ -51,16 +51,23 @@ const territory = obj({
 
 const proposalRef = { proposalId: uuid, consultation: slug };
 
+const registeredV1 = {
+  participantId: uuid,
+  tier,
+  territory,
+  territoryDataVersion: str({ min: 1, max: 100 }),
+  personal: optional(sealed),
+};
+
+const standing = { participantId: uuid, moderator: label, reason: str({ min: 1, max: 2000 }), flagIds: arrayOf(uuid, { max: 100 }) };
+
 export const DATA_SCHEMAS: Readonly<Record<string, Check>> = {
   'ConsultationScheduled@1': obj(consultationV1),
   'ConsultationScheduled@2': obj({ ...consultationV1, thresholds }),
-  'ParticipantRegistered@1': obj({
-    participantId: uuid,
-    tier,
-    territory,
-    territoryDataVersion: str({ min: 1, max: 100 }),
-    personal: optional(sealed),
-  }),
+  'ParticipantRegistered@1': obj(registeredV1),
+  'ParticipantRegistered@2': obj({ ...registeredV1, networkId: optional(str({ pattern: /^[A-Za-z0-9_-]{16,64}$/ })) }),
+  'ParticipantDisqualified@1': obj(standing),
+  'ParticipantRequalified@1': obj(standing),
   'ProposalSubmitted@1': obj({ ...proposalRef, authorId: uuid, authorTier: tier, text: str({ min: 1, max: 1000 }) }),
   'ProposalAccepted@1': obj({ ...proposalRef, moderator: label }),
   'ProposalRefused@1': obj({ ...proposalRef, moderator: label, reason: str({ min: 1, max: 2000 }) }),

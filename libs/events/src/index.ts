@@ -3,6 +3,7 @@ export * from './tier';
 export * from './vote-values';
 export * from './consultation-events';
 export * from './participant-events';
+export * from './participant-standing-events';
 export * from './proposal-events';
 export * from './vote-events';
 export * from './domain-event';

@@ -46,8 +46,14 @@ export interface ParticipantRegisteredData {
   readonly territoryDataVersion: string;
   /** Absent when the participant gave no personal data. */
   readonly personal?: SealedPersonalData;
+  /**
+   * v2: pseudonymous network of the registering client, for abuse detection (docs/abuse.md):
+   * HMAC-SHA-256 under a server secret of the address's /24 (IPv4) or /48 (IPv6) prefix,
+   * base64url. Never the address itself; absent in v1 records and when the address is unknown.
+   */
+  readonly networkId?: string;
 }
 
-export type ParticipantRegistered = EventEnvelope<'ParticipantRegistered', 1, ParticipantRegisteredData>;
+export type ParticipantRegistered = EventEnvelope<'ParticipantRegistered', 2, ParticipantRegisteredData>;
 
 export type ParticipantEvent = ParticipantRegistered;

@@ -38,6 +38,8 @@ export const DEAD_LETTER_TOPIC = 'dead-letters';
 const TOPIC_OF: { readonly [T in DomainEventType]: TopicName } = {
   ConsultationScheduled: 'consultations',
   ParticipantRegistered: 'participants',
+  ParticipantDisqualified: 'participants',
+  ParticipantRequalified: 'participants',
   ProposalSubmitted: 'proposals',
   ProposalAccepted: 'proposals',
   ProposalRefused: 'proposals',
@@ -53,6 +55,8 @@ export const keyOf = (event: DomainEvent): string => {
     case 'ConsultationScheduled':
       return event.data.slug;
     case 'ParticipantRegistered':
+    case 'ParticipantDisqualified':
+    case 'ParticipantRequalified':
       return event.data.participantId;
     case 'ProposalSubmitted':
     case 'ProposalAccepted':

@@ -23,6 +23,8 @@ export const UPCASTERS: Readonly<Record<string, Upcaster>> = {
     schemaVersion: 2,
     data: { ...event.data, thresholds: { ...DEFAULT_THRESHOLDS } },
   }),
+  // v2 added the optional networkId (abuse detection); v1 registrations carry none.
+  'ParticipantRegistered@1': (event) => ({ ...event, schemaVersion: 2 }),
 };
 
 export const upcast = (event: RawEvent): RawEvent => {

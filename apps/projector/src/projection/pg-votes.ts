@@ -27,10 +27,19 @@ export interface VoteStepResult {
  * (vote-fold.ts), then one upsert of the changed pairs and one of the tally increments.
  * Rows are written in key order so concurrent instances cannot deadlock on tallies.
  */
-export const applyVotes = async (client: PoolClient, schema: string, events: readonly VoteEvent[]): Promise<VoteStepResult> => {
+export const applyVotes = async (
+  client: PoolClient,
+  schema: string,
+  events: readonly VoteEvent[],
+  standing: { readonly excluded: ReadonlySet<string>; readonly tallies: Map<string, TallyVector> } = { excluded: new Set(), tallies: new Map() },
+): Promise<VoteStepResult> => {
   const voters: { consultation: string; participantId: string; tier: Tier }[] = [];
   const voteCounters = new Map<string, { consultation: string; tier: Tier; votes: number }>();
-  if (events.length === 0) return { voteCounters, voters };
+  if (events.length === 0) {
+    // Votes leaving or re-entering the counts with a standing change (pg-standing.ts).
+    await incrementTallies(client, schema, standing.tallies);
+    return { voteCounters, voters };
+  }
 
   const byPair = new Map<string, VoteEvent[]>();
   for (const event of events) {
@@ -60,7 +69,8 @@ export const applyVotes = async (client: PoolClient, schema: string, events: rea
   }
 
   const changed: { key: string; vote: PairVote }[] = [];
-  const tallies = new Map<string, TallyVector>();
+  // Starts with the standing step's deltas: one increment per batch keeps tally rows locked in key order.
+  const tallies = standing.tallies;
   const tallyOf = (proposalId: string, tier: Tier): TallyVector => {
     const key = `${proposalId}/${tier}`;
     let tally = tallies.get(key);
@@ -87,6 +97,8 @@ export const applyVotes = async (client: PoolClient, schema: string, events: rea
     for (const event of byPair.get(key) as VoteEvent[]) after = foldVote(after, event);
     if (!after || after === before) continue;
     changed.push({ key, vote: after });
+    // A disqualified voter's pair is tracked (requalification counts its then-current vote) but not counted.
+    if (standing.excluded.has(key.slice(0, 36))) continue;
     const proposalId = key.slice(37);
     if (before?.value) {
       addVote(tallyOf(proposalId, before.tier), before.value, before.qualifications, -1);

@@ -1,8 +1,10 @@
-import { ConsultationScheduled, DomainEvent, ParticipantRegistered, ProposalEvent, Tier, VoteEvent } from '@app/events';
+import { ConsultationScheduled, DomainEvent, ParticipantRegistered, ParticipantStandingEvent, ProposalEvent, Tier, VoteEvent } from '@app/events';
 import { Pool, PoolClient } from 'pg';
 import { incrementRows } from './pg-increments';
+import { insertRegistrationNetworks } from './pg-networks';
 import { insertParticipants, upsertConsultations } from './pg-participants';
 import { applyProposals } from './pg-proposals';
+import { applyStanding } from './pg-standing';
 import { applyVotes } from './pg-votes';
 import {
   ApplyReport,
@@ -118,6 +120,7 @@ export class PostgresProjection implements Projection {
     const participants: ParticipantRegistered[] = [];
     const proposals: ProposalEvent[] = [];
     const votes: VoteEvent[] = [];
+    const standingEvents: ParticipantStandingEvent[] = [];
     for (const event of events) {
       switch (event.type) {
         case 'ConsultationScheduled':
@@ -135,6 +138,10 @@ export class PostgresProjection implements Projection {
         case 'VoteRetracted':
           votes.push(event);
           break;
+        case 'ParticipantDisqualified':
+        case 'ParticipantRequalified':
+          standingEvents.push(event);
+          break;
         default: {
           const unreachable: never = event;
           throw new Error(`unexpected event ${(unreachable as DomainEvent).type}`);
@@ -143,8 +150,15 @@ export class PostgresProjection implements Projection {
     }
     await upsertConsultations(client, this.schema, consultations);
     await insertParticipants(client, this.schema, this.keystoreTable, participants);
+    await insertRegistrationNetworks(client, this.schema, participants);
+    // Before the proposals step: its lock and the standing lock are always taken in this order.
+    const involved = [
+      ...votes.map((e) => e.data.participantId),
+      ...proposals.flatMap((e) => (e.type === 'ProposalSubmitted' ? [e.data.authorId] : [])),
+    ];
+    const standing = await applyStanding(client, this.schema, standingEvents, involved);
     const proposalStep = await applyProposals(client, this.schema, proposals);
-    const voteStep = await applyVotes(client, this.schema, votes);
+    const voteStep = await applyVotes(client, this.schema, votes, standing);
 
     const counters = new Map<string, CounterDelta>();
     const counter = (consultation: string, tier: Tier): CounterDelta => {
@@ -163,15 +177,18 @@ export class PostgresProjection implements Projection {
       c.refused += d.refused;
     }
     for (const d of voteStep.voteCounters.values()) counter(d.consultation, d.tier).votes += d.votes;
-    const newcomers = await this.insertMembers(client, [...proposalStep.members, ...voteStep.voters]);
+    for (const d of standing.votes) counter(d.consultation, d.tier).votes += d.votes;
+    for (const d of standing.participants) counter(d.consultation, d.tier).participants += d.participants;
+    const newcomers = await this.insertMembers(client, [...proposalStep.members, ...voteStep.voters], standing.excluded);
     for (const n of newcomers) counter(n.consultation, n.tier).participants += n.count;
     await this.incrementCounters(client, [...counters.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, d]) => d));
   }
 
-  /** Records who took part; returns how many were new per (consultation, tier). */
+  /** Records who took part; returns how many were new per (consultation, tier), disqualified ones left uncounted. */
   private async insertMembers(
     client: PoolClient,
     members: readonly { consultation: string; participantId: string; tier: Tier }[],
+    excluded: ReadonlySet<string>,
   ): Promise<{ consultation: string; tier: Tier; count: number }[]> {
     const unique = new Map<string, { consultation: string; participantId: string; tier: Tier }>();
     for (const m of members) {
@@ -185,9 +202,10 @@ export class PostgresProjection implements Projection {
          INSERT INTO ${this.schema}.consultation_participants (consultation, participant_id, tier)
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[])
          ON CONFLICT (consultation, participant_id) DO NOTHING
-         RETURNING consultation, tier)
-       SELECT consultation, tier, count(*)::int AS count FROM inserted GROUP BY consultation, tier`,
-      [rows.map((m) => m.consultation), rows.map((m) => m.participantId), rows.map((m) => m.tier)],
+         RETURNING consultation, participant_id, tier)
+       SELECT consultation, tier, count(*)::int AS count FROM inserted
+       WHERE NOT (participant_id = ANY($4::uuid[])) GROUP BY consultation, tier`,
+      [rows.map((m) => m.consultation), rows.map((m) => m.participantId), rows.map((m) => m.tier), [...excluded]],
     );
     return result.rows;
   }

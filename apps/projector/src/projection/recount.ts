@@ -11,6 +11,9 @@ import { PositionedEvent } from './projection-batch';
  * first submission stands; accept/refuse set its status. The quota keeps each author's first
  * 100 submissions per consultation by (occurredAt in ms, proposalId). Participants of a
  * consultation are the authors of its submissions and the casters of its votes.
+ * Disqualification (docs/abuse.md): a participant whose last standing event in log order is
+ * ParticipantDisqualified counts nowhere: neither their current votes (tallies, `votes`) nor
+ * their membership (`participants`); their proposals still count (moderation decides those).
  */
 export type Counts = Record<string, number>;
 /** proposalId → voter tier → field (total, agree, …, likeIt, …) → count; zeros left out. */
@@ -56,6 +59,7 @@ export const recount = (records: readonly PositionedEvent[]): Recount => {
   const votes = new Map<string, Vote>();
   const proposals = new Map<string, { consultation: string; author: string; authorTier: Tier; ms: number; status: RecountedProposal['status'] }>();
   const members = new Map<string, Tier>();
+  const disqualified = new Set<string>();
   for (const partition of byPartition.values()) {
     const ordered = [...partition.entries()].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1)).map(([, e]) => e);
     for (const event of ordered) {
@@ -89,6 +93,10 @@ export const recount = (records: readonly PositionedEvent[]): Recount => {
           status: 'pending',
         });
         members.set(`${event.data.consultation}|${event.data.authorId.toLowerCase()}`, event.data.authorTier);
+      } else if (event.type === 'ParticipantDisqualified') {
+        disqualified.add(event.data.participantId.toLowerCase());
+      } else if (event.type === 'ParticipantRequalified') {
+        disqualified.delete(event.data.participantId.toLowerCase());
       } else if (event.type === 'ProposalAccepted' || event.type === 'ProposalRefused') {
         const proposal = proposals.get(event.data.proposalId.toLowerCase());
         if (proposal) proposal.status = event.type === 'ProposalAccepted' ? 'accepted' : 'refused';
@@ -104,7 +112,7 @@ export const recount = (records: readonly PositionedEvent[]): Recount => {
     table[a][b][field] = (table[a][b][field] ?? 0) + 1;
   };
   for (const [key, vote] of votes) {
-    if (vote.value === null) continue;
+    if (vote.value === null || disqualified.has(key.split('|')[0])) continue;
     const proposalId = key.split('|')[1];
     add(tallies, proposalId, vote.tier, 'total');
     add(tallies, proposalId, vote.tier, vote.value);
@@ -114,7 +122,9 @@ export const recount = (records: readonly PositionedEvent[]): Recount => {
     }
     add(counters, vote.consultation, vote.tier, 'votes');
   }
-  for (const [key, tier] of members) add(counters, key.split('|')[0], tier, 'participants');
+  for (const [key, tier] of members) {
+    if (!disqualified.has(key.split('|')[1])) add(counters, key.split('|')[0], tier, 'participants');
+  }
 
   const byAuthor = new Map<string, string[]>();
   for (const [id, p] of proposals) {

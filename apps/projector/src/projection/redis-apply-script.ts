@@ -21,16 +21,26 @@
  *   A proposalId | R proposalId                                 (ProposalAccepted / Refused)
  *   C participantId proposalId consultation tier value quals eventId   (VoteCast; quals sorted, comma-joined)
  *   X participantId proposalId consultation tier eventId               (VoteRetracted)
+ *   D participantId | Q participantId                           (ParticipantDisqualified / Requalified)
  *   N                                                           (an event Redis does not project)
  * Returns {applied, skipped}.
  *
  * Keys (P = prefix): P:offsets (hash "topic:partition" → next offset); P:v:<participant> (hash
- * proposal → "tier|value|quals|recent ids"); P:p:<proposal> (hash c, a, t, s, q, ms);
+ * proposal → "tier|value|quals|recent ids|consultation"; states written before disqualification
+ * existed lack the consultation, then P:p:<proposal> gives it); P:u:<participant> (hash: dq = 1
+ * while disqualified, m:<consultation> = tier of each consultation the participant took part in);
+ * P:p:<proposal> (hash c, a, t, s, q, ms);
  * P:q:<consultation>:<author> (zset of the author's submissions by ms, then id); P:t:<proposal>
  * (hash "<tier|all>:<field>" → count); P:c:<consultation> (hash "<tier|all>:<counter>" → count);
  * P:m:<consultation> (set of participants who took part); P:a:<consultation> (set of proposals in
  * results: accepted and within quota). Keys are computed inside the script, so on Redis Cluster
  * the prefix must be a hash tag ("{cgt}") to keep them in one slot.
+ *
+ * Disqualification (docs/abuse.md): tallies and the votes/participants counters count the current
+ * votes and memberships of participants who are not disqualified. A disqualified participant's
+ * votes keep updating their P:v state uncounted; D subtracts every current vote and membership of
+ * the participant (stored, or changed earlier in the batch), Q adds them back. Both are no-ops
+ * when the standing does not change, so a repeated event changes nothing.
  */
 export const REDIS_APPLY_LUA = String.raw`
 local P = ARGV[1]
@@ -90,6 +100,27 @@ local function count(consultation, tier, counter, n)
   bump(key, 'all:' .. counter, n)
 end
 
+-- participants: standing (dq) and the memberships added in this batch (newM: consultation -> tier)
+local users, dirtyUsers = {}, {}
+local function loadUser(participant)
+  local u = users[participant]
+  if u == nil then
+    u = { dq = redis.call('HGET', P .. ':u:' .. participant, 'dq') == '1', newM = {} }
+    users[participant] = u
+  end
+  return u
+end
+
+local function memberships(participant, u)
+  local out = {}
+  local raw = redis.call('HGETALL', P .. ':u:' .. participant)
+  for i = 1, #raw, 2 do
+    if string.sub(raw[i], 1, 2) == 'm:' then out[string.sub(raw[i], 3)] = raw[i + 1] end
+  end
+  for c, tier in pairs(u.newM) do out[c] = tier end
+  return out
+end
+
 -- members: consultation -> participant -> tier (new ones only)
 local memberCache, newMembers = {}, {}
 local function touchMember(consultation, participant, tier)
@@ -99,12 +130,15 @@ local function touchMember(consultation, participant, tier)
   memberCache[ck] = true
   if redis.call('SISMEMBER', mkey, participant) == 0 then
     newMembers[#newMembers + 1] = { mkey, participant }
-    count(consultation, tier, 'participants', 1)
+    local u = loadUser(participant)
+    u.newM[consultation] = tier
+    dirtyUsers[participant] = true
+    if not u.dq then count(consultation, tier, 'participants', 1) end
   end
 end
 
--- vote pairs
-local pairs_, dirtyPairs = {}, {}
+-- vote pairs (pairsOf: participant -> proposals whose pair is cached)
+local pairs_, dirtyPairs, pairsOf = {}, {}, {}
 local function loadPair(participant, proposal)
   local pk = participant .. '|' .. proposal
   local state = pairs_[pk]
@@ -113,11 +147,14 @@ local function loadPair(participant, proposal)
     if raw then
       local f = {}
       for part in string.gmatch(raw .. '|', '([^|]*)|') do f[#f + 1] = part end
-      state = { tier = f[1], value = f[2], quals = f[3], ids = split(f[4]) }
+      state = { tier = f[1], value = f[2], quals = f[3], ids = split(f[4]), c = f[5] or '' }
     else
       state = false
     end
     pairs_[pk] = state
+    local of = pairsOf[participant]
+    if of == nil then of = {}; pairsOf[participant] = of end
+    of[proposal] = true
   end
   return pk, state
 end
@@ -191,30 +228,57 @@ for _, e in ipairs(batch.e) do
       local participant, proposal, consultation, tier = e[5], e[6], e[7], e[8]
       local eventId = (kind == 'C') and e[11] or e[9]
       if kind == 'C' then touchMember(consultation, participant, tier) end
+      local counted = not loadUser(participant).dq
       local pk, state = loadPair(participant, proposal)
       if not remembers(state, eventId) then
         if not state then
-          state = { tier = tier, value = '', quals = '', ids = {} }
+          state = { tier = tier, value = '', quals = '', ids = {}, c = consultation }
           pairs_[pk] = state
         end
         remember(state, eventId)
         dirtyPairs[pk] = { participant, proposal }
+        state.c = consultation
         local value, quals = '', ''
         if kind == 'C' then value, quals = e[9], e[10] end
         local same = kind == 'C' and state.value == value and state.quals == quals
         local nothing = kind == 'X' and state.value == ''
         if not same and not nothing then
-          if state.value ~= '' then
+          if state.value ~= '' and counted then
             tallyVote(proposal, state.tier, state.value, state.quals, -1)
             count(consultation, state.tier, 'votes', -1)
           end
           if value ~= '' then
-            tallyVote(proposal, tier, value, quals, 1)
-            count(consultation, tier, 'votes', 1)
+            if counted then
+              tallyVote(proposal, tier, value, quals, 1)
+              count(consultation, tier, 'votes', 1)
+            end
             state.tier = tier
           end
           state.value, state.quals = value, quals
         end
+      end
+    elseif kind == 'D' or kind == 'Q' then
+      local participant = e[5]
+      local u = loadUser(participant)
+      local dq = kind == 'D'
+      if u.dq ~= dq then
+        u.dq = dq
+        dirtyUsers[participant] = true
+        local sign = dq and -1 or 1
+        for _, proposal in ipairs(redis.call('HKEYS', P .. ':v:' .. participant)) do loadPair(participant, proposal) end
+        for proposal in pairs(pairsOf[participant] or {}) do
+          local s = pairs_[participant .. '|' .. proposal]
+          if s and s.value ~= '' then
+            if s.c == '' then
+              local prop = loadProp(proposal)
+              if not prop then error('the vote of ' .. participant .. ' on ' .. proposal .. ' names no consultation: rebuild the Redis projection') end
+              s.c = prop.c
+            end
+            tallyVote(proposal, s.tier, s.value, s.quals, sign)
+            count(s.c, s.tier, 'votes', sign)
+          end
+        end
+        for c, tier in pairs(memberships(participant, u)) do count(c, tier, 'participants', sign) end
       end
     elseif kind == 'S' then
       local id, consultation, author, tier, ms = e[5], e[6], e[7], e[8], tonumber(e[9])
@@ -274,7 +338,13 @@ end
 -- Phase 3: write.
 for pk, ref in pairs(dirtyPairs) do
   local s = pairs_[pk]
-  redis.call('HSET', P .. ':v:' .. ref[1], ref[2], s.tier .. '|' .. s.value .. '|' .. s.quals .. '|' .. table.concat(s.ids, ','))
+  redis.call('HSET', P .. ':v:' .. ref[1], ref[2], s.tier .. '|' .. s.value .. '|' .. s.quals .. '|' .. table.concat(s.ids, ',') .. '|' .. s.c)
+end
+for participant in pairs(dirtyUsers) do
+  local u = users[participant]
+  local key = P .. ':u:' .. participant
+  if u.dq then redis.call('HSET', key, 'dq', '1') else redis.call('HDEL', key, 'dq') end
+  for c, tier in pairs(u.newM) do redis.call('HSET', key, 'm:' .. c, tier) end
 end
 for id in pairs(dirtyProps) do
   local p = props[id]

@@ -139,6 +139,10 @@ const encodeEvent = (event: DomainEvent): string[] => {
       ];
     case 'VoteRetracted':
       return ['X', event.data.participantId.toLowerCase(), event.data.proposalId.toLowerCase(), event.data.consultation, event.data.voterTier, event.eventId.toLowerCase()];
+    case 'ParticipantDisqualified':
+      return ['D', event.data.participantId.toLowerCase()];
+    case 'ParticipantRequalified':
+      return ['Q', event.data.participantId.toLowerCase()];
     case 'ConsultationScheduled':
     case 'ParticipantRegistered':
       return ['N'];

@@ -87,7 +87,7 @@ export class EventLog {
   register(participantId: string, tier: Tier, personal?: SealedPersonalData): void {
     this.append({
       type: 'ParticipantRegistered',
-      schemaVersion: 1,
+      schemaVersion: 2,
       eventId: idFrom('register', participantId),
       occurredAt: this.at(),
       data: {
@@ -122,6 +122,15 @@ export class EventLog {
     }
   }
 
+  /** A moderator's disqualification (or, with `requalify`, its reversal) of a participant. */
+  standing(participantId: string, change: 'disqualify' | 'requalify', flagIds: string[] = []): void {
+    const eventId = idFrom(change, participantId, this.clock);
+    const occurredAt = this.at();
+    const data = { participantId, moderator: 'modo-abuse', reason: change === 'disqualify' ? 'scripted votes' : 'false positive', flagIds };
+    if (change === 'disqualify') this.append({ type: 'ParticipantDisqualified', schemaVersion: 1, eventId, occurredAt, data, meta });
+    else this.append({ type: 'ParticipantRequalified', schemaVersion: 1, eventId, occurredAt, data, meta });
+  }
+
   cast(participantId: string, proposalId: string, consultation: string, voterTier: Tier, value: VoteValue, qualifications: Qualification[]): VoteCast {
     return this.append({
       type: 'VoteCast',
@@ -151,6 +160,8 @@ export interface ScenarioOptions {
   readonly voteEvents: number;
   /** One author submits this many proposals to 'cgt', out of time order (quota judge). */
   readonly prolificSubmissions?: number;
+  /** Chance per vote event of also disqualifying or requalifying someone (abuse remedy). */
+  readonly standingChangeRate?: number;
 }
 
 /**
@@ -185,6 +196,10 @@ export const randomScenario = (seed: number, options: ScenarioOptions, topicPref
 
   const history = new Map<string, VoteEvent[]>();
   for (let i = 0; i < options.voteEvents; i++) {
+    if (options.standingChangeRate && random() < options.standingChangeRate) {
+      // A third of the people are suspects, disqualified and requalified over and over (repeats included).
+      log.standing(pick(people.slice(0, Math.ceil(people.length / 3))).id, random() < 0.6 ? 'disqualify' : 'requalify');
+    }
     if (random() < 0.03) {
       const p = pick(proposals);
       log.moderate(p.id, p.consultation, random() < 0.5 ? 'accept' : 'refuse');
