@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMinSize, IsInt, Matches, Max, Min } from 'class-validator';
+import { ArrayMinSize, IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { CommonConfig } from '@app/config';
 
 const splitList = ({ value }: { value: unknown }): unknown =>
@@ -56,4 +56,82 @@ export class IngestConfig extends CommonConfig {
   @IsInt()
   @Min(60)
   IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+  // Load shedding (docs/operations.md, "Load shedding"; apps/ingest-api/src/load-shedding).
+
+  /** false: nothing is refused for load (to measure without shedding); the figures are still exported. */
+  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsBoolean({ message: 'SHED_ENABLED must be true or false' })
+  SHED_ENABLED = true;
+
+  /** Appends admitted and not yet answered by Kafka; more wait for a turn. Also the bound of the `append-backlog` signal. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SHED_MAX_IN_FLIGHT_APPENDS = 512;
+
+  /** Requests that may wait for an append turn; more are refused at once (`queue-full`). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  SHED_MAX_WAITING = 512;
+
+  /** Controlled delay: once no request got its turn within this for a whole interval, waits are cut to it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SHED_QUEUE_TARGET_MS = 10;
+
+  /** Controlled delay: the longest wait for a turn while the queue is not standing. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  SHED_QUEUE_INTERVAL_MS = 100;
+
+  /** Bound of the `broker-slow` signal (append delay): proposals are shed from half of it, registrations from it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  SHED_APPEND_DELAY_MS = 250;
+
+  /** Bound of the `projector-lag` signal (events not yet committed by the projector's group); 0 ignores the projector. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHED_PROJECTOR_LAG_EVENTS = 50_000;
+
+  /** The projector's consumer group, read for its lag (its PROJECTOR_GROUP_ID). */
+  @Matches(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'SHED_PROJECTOR_GROUP_ID may hold letters, digits, ".", "_" and "-"' })
+  SHED_PROJECTOR_GROUP_ID = 'projector';
+
+  /** How often the projector's lag is read from Kafka (off the request path). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  SHED_LAG_SAMPLE_MS = 5000;
+
+  /** How often the shedding level is recomputed from the signals. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(5000)
+  SHED_SAMPLE_MS = 100;
+
+  /** Time below a level's threshold before the level falls by one. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHED_COOLDOWN_MS = 2000;
+
+  /** Retry-After of a 503 `overloaded`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  SHED_RETRY_AFTER_SECONDS = 2;
 }

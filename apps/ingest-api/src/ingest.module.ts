@@ -25,8 +25,10 @@ import { VotesController } from './votes/votes.controller';
 import { EventLog } from './write-model/event-log.service';
 import { WriteModelService } from './write-model/write-model.service';
 import { IngestMetrics } from './infrastructure/ingest-metrics';
+import { LoadShedder } from './load-shedding/load-shedder';
 
 const WRITE_MODEL_READINESS = Symbol('WRITE_MODEL_READINESS');
+const LOAD_SHEDDING_READINESS = Symbol('LOAD_SHEDDING_READINESS');
 
 /** ingest-api: HTTP commands → decide → append events to Kafka (acks=all). */
 @Module({})
@@ -35,7 +37,7 @@ export class IngestModule {
     const health = observability({
       app: 'ingest-api',
       readinessTimeoutMs: config.READINESS_TIMEOUT_MS,
-      readinessChecks: [KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS, WRITE_MODEL_READINESS],
+      readinessChecks: [KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS, WRITE_MODEL_READINESS, LOAD_SHEDDING_READINESS],
     });
     return {
       module: IngestModule,
@@ -55,6 +57,8 @@ export class IngestModule {
         { provide: WRITE_MODEL_READINESS, inject: [WriteModelService], useFactory: (w: WriteModelService) => w.readiness() },
         EventLog,
         IngestMetrics,
+        LoadShedder,
+        { provide: LOAD_SHEDDING_READINESS, inject: [LoadShedder], useFactory: (s: LoadShedder) => s.readiness() },
         ParticipantGuard,
         ModeratorGuard,
         IdempotencyInterceptor,

@@ -1,7 +1,10 @@
-/** A dependency `/health/ready` waits on. `check` rejects when the dependency does not answer. */
+/**
+ * A dependency `/health/ready` waits on. `check` rejects when the dependency does not answer; it
+ * may resolve with a detail string to show while up (e.g. the ingest's load-shedding state).
+ */
 export interface ReadinessCheck {
   readonly name: string;
-  check(): Promise<void>;
+  check(): Promise<void | string>;
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -11,11 +14,11 @@ export interface ReadinessReport {
   readonly checks: Record<string, { status: 'up' | 'down'; detail?: string }>;
 }
 
-const withTimeout = (promise: Promise<void>, ms: number): Promise<void> =>
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     promise.then(
-      () => (clearTimeout(timer), resolve()),
+      (value) => (clearTimeout(timer), resolve(value)),
       (error: unknown) => (clearTimeout(timer), reject(error)),
     );
   });
@@ -25,8 +28,8 @@ export const checkReadiness = async (checks: readonly ReadinessCheck[], timeoutM
   const results = await Promise.all(
     checks.map(async (c) => {
       try {
-        await withTimeout(c.check(), timeoutMs);
-        return [c.name, { status: 'up' as const }] as const;
+        const detail = await withTimeout(c.check(), timeoutMs);
+        return [c.name, typeof detail === 'string' ? { status: 'up' as const, detail } : { status: 'up' as const }] as const;
       } catch (error) {
         return [c.name, { status: 'down' as const, detail: (error as Error).message }] as const;
       }

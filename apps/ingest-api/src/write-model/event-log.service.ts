@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainEvent } from '@app/events';
 import { EventAppender, KafkaUnavailableError } from '@app/kafka';
 import { problem } from '@app/http';
+import { LoadShedder } from '../load-shedding/load-shedder';
 import { WriteModelService } from './write-model.service';
 
 export interface Position {
@@ -16,16 +17,19 @@ export interface Position {
  * then fold the acknowledged event into this instance's write model at once, so the next
  * command sees it without waiting to read it back. When Kafka cannot confirm in time the
  * answer is 503 + Retry-After: the outcome is unknown and a retry with the same
- * Idempotency-Key counts once.
+ * Idempotency-Key counts once. Under overload the LoadShedder refuses the append before it
+ * starts (503 overloaded): a refused request has appended nothing.
  */
 @Injectable()
 export class EventLog {
   constructor(
     @Inject(EventAppender) private readonly appender: EventAppender,
     private readonly writeModel: WriteModelService,
+    private readonly shedder: LoadShedder,
   ) {}
 
   async append(event: DomainEvent): Promise<Position> {
+    const permit = await this.shedder.admit(event.type);
     try {
       const position = await this.appender.append(event);
       this.writeModel.apply(event);
@@ -41,6 +45,8 @@ export class EventLog {
         );
       }
       throw error;
+    } finally {
+      permit.release();
     }
   }
 }
