@@ -47,7 +47,7 @@ const seed = (now: number): { events: DomainEvent[]; ids: Record<string, string>
     makeEvent('ProposalSubmitted', { proposalId: id, consultation: slug, authorId: author, authorTier: 'rural', text: 'Il faut des transports le soir' }, ctx(-350 * DAY));
   const accept = (id: string, slug: string) => makeEvent('ProposalAccepted', { proposalId: id, consultation: slug, moderator: 'contract' }, ctx(-340 * DAY));
   events.push(submit(ids.accepted, 'open'), accept(ids.accepted, 'open'), submit(ids.pending, 'open'), submit(ids.refused, 'open'));
-  events.push(makeEvent('ProposalRefused', { proposalId: ids.refused, consultation: 'open', moderator: 'contract', reason: 'hors sujet' }, ctx(-340 * DAY)));
+  events.push(makeEvent('ProposalRefused', { proposalId: ids.refused, consultation: 'open', moderator: 'contract', reason: 'hors sujet', reasonCode: 'off-topic' }, ctx(-340 * DAY)));
   events.push(submit(ids.past, 'past'), accept(ids.past, 'past'), submit(ids.future, 'future'), accept(ids.future, 'future'));
   return { events, ids };
 };

@@ -16,6 +16,9 @@ import {
 import { ModerateProposalHandler } from './moderation/moderate-proposal.handler';
 import { ModerationController } from './moderation/moderation.controller';
 import { ParticipantsController } from './participants/participants.controller';
+import { ErasureController } from './participants/erasure.controller';
+import { EraseParticipantHandler } from './participants/erase-participant.handler';
+import { ErasureSweeper } from './participants/erasure-sweeper';
 import { RegisterParticipantHandler } from './participants/register-participant.handler';
 import { ProposalsController } from './proposals/proposals.controller';
 import { SubmitProposalHandler } from './proposals/submit-proposal.handler';
@@ -46,6 +49,7 @@ export class IngestModule {
         ...health.controllers,
         ConsultationsController,
         ParticipantsController,
+        ErasureController,
         ProposalsController,
         ModerationController,
         VotesController,
@@ -64,6 +68,8 @@ export class IngestModule {
         IdempotencyInterceptor,
         ScheduleConsultationHandler,
         RegisterParticipantHandler,
+        EraseParticipantHandler,
+        ErasureSweeper,
         SubmitProposalHandler,
         ModerateProposalHandler,
         CastVoteHandler,

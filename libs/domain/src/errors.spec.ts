@@ -11,6 +11,7 @@ describe('domain errors', () => {
       'proposal-not-votable': 409,
       'proposal-quota-exceeded': 422,
       'proposal-id-conflict': 409,
+      'proposal-text-erased': 409,
     });
   });
 

@@ -76,6 +76,16 @@ export interface ProposalIdConflict {
   readonly proposalId: string;
 }
 
+/**
+ * A proposal refused because its text held personal data: the text was scrubbed everywhere it is
+ * served from, so it cannot be published again.
+ */
+export interface ProposalTextErased {
+  readonly type: 'proposal-text-erased';
+  readonly detail: string;
+  readonly proposalId: string;
+}
+
 export type DomainError =
   | ValidationFailed
   | PhaseClosed
@@ -84,7 +94,8 @@ export type DomainError =
   | ProposalNotFound
   | ProposalNotVotable
   | ProposalQuotaExceeded
-  | ProposalIdConflict;
+  | ProposalIdConflict
+  | ProposalTextErased;
 
 export type DomainErrorType = DomainError['type'];
 
@@ -108,6 +119,7 @@ export const HTTP_STATUS_OF: { readonly [T in DomainErrorType]: number } = {
   'proposal-not-votable': 409,
   'proposal-quota-exceeded': 422,
   'proposal-id-conflict': 409,
+  'proposal-text-erased': 409,
 };
 
 /** Problem Details `title`: short, constant per type (the `detail` is the occurrence's). */
@@ -120,6 +132,7 @@ export const TITLE_OF: { readonly [T in DomainErrorType]: string } = {
   'proposal-not-votable': 'This proposal cannot be voted on',
   'proposal-quota-exceeded': 'Proposal quota reached',
   'proposal-id-conflict': 'This proposal id is already taken',
+  'proposal-text-erased': 'This proposal was refused for personal data and cannot be published',
 };
 
 export const validationFailed = (errors: readonly FieldError[]): ValidationFailed => ({

@@ -33,7 +33,7 @@ describe('refuseProposal', () => {
   it('given a pending proposal, then ProposalRefused carries the trimmed reason and the moderator', () => {
     expect(refuseProposal(pending(), { proposalId: 'p-1', moderator: 'mod-a', reason: '  hors sujet\n' })).toEqual({
       ok: true,
-      value: { proposalId: 'p-1', consultation: SLUG, moderator: 'mod-a', reason: 'hors sujet' },
+      value: { proposalId: 'p-1', consultation: SLUG, moderator: 'mod-a', reason: 'hors sujet', reasonCode: 'other' },
     });
   });
 
@@ -67,5 +67,25 @@ describe('refuseProposal', () => {
   it('refuses an unknown proposal with proposal-not-found, before judging the reason', () => {
     const result = refuseProposal(pending(), { proposalId: 'nope', moderator: 'm', reason: '' });
     expect(!result.ok && result.error.type).toBe('proposal-not-found');
+  });
+});
+
+describe('refusal for personal data', () => {
+  const refusedForPersonalData = () => {
+    const state = given(submitted('p-1'));
+    const decided = refuseProposal(state, { proposalId: 'p-1', moderator: 'mod-a', reason: 'nom et adresse', reasonCode: 'personal-data' });
+    if (!decided.ok || !decided.value) throw new Error('expected a refusal');
+    return { decided: decided.value, state: given(submitted('p-1'), { ...refused('p-1'), data: decided.value }) };
+  };
+
+  it('carries the reason code personal-data and the moderator', () => {
+    expect(refusedForPersonalData().decided).toEqual(expect.objectContaining({ reasonCode: 'personal-data', moderator: 'mod-a' }));
+  });
+
+  it('empties the text kept by the write model and refuses to accept the proposal again', () => {
+    const { state } = refusedForPersonalData();
+    expect(state.proposals.get('p-1')).toEqual(expect.objectContaining({ text: '', textErased: true, status: 'refused' }));
+    const result = acceptProposal(state, { proposalId: 'p-1', moderator: 'mod-b' });
+    expect(result).toEqual({ ok: false, error: expect.objectContaining({ type: 'proposal-text-erased', proposalId: 'p-1' }) });
   });
 });

@@ -1,4 +1,4 @@
-import { ProposalAcceptedData, ProposalRefusedData } from '@app/events/proposal-events';
+import { ProposalAcceptedData, ProposalRefusedData, RefusalReasonCode } from '@app/events/proposal-events';
 import { DomainResult, validationFailed } from './errors';
 import { findProposal } from './lookups';
 import { err, ok } from './result';
@@ -26,6 +26,8 @@ export interface RefuseProposal {
   readonly moderator: string;
   /** As received: normalised like a proposal text (NFC, newlines folded, trimmed). */
   readonly reason: string;
+  /** Default `other`; `personal-data` scrubs the text from every read model for good. */
+  readonly reasonCode?: RefusalReasonCode;
 }
 
 export const REASON_MIN = 3;
@@ -39,6 +41,13 @@ export const acceptProposal = (
   const found = findProposal(state, command.proposalId);
   if (!found.ok) return found;
   if (found.value.status === 'accepted') return ok(null);
+  if (found.value.textErased) {
+    return err({
+      type: 'proposal-text-erased',
+      detail: 'This proposal was refused because its text held personal data; its text is erased and it cannot be accepted.',
+      proposalId: command.proposalId,
+    });
+  }
   return ok({ proposalId: command.proposalId, consultation: found.value.consultation, moderator: command.moderator });
 };
 
@@ -58,5 +67,6 @@ export const refuseProposal = (
     consultation: found.value.consultation,
     moderator: command.moderator,
     reason,
+    reasonCode: command.reasonCode ?? 'other',
   });
 };

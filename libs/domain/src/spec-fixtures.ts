@@ -69,11 +69,11 @@ export const accepted = (proposalId: string, consultation = SLUG): ProposalAccep
 
 export const refused = (proposalId: string, reason = 'hors sujet', consultation = SLUG): ProposalRefused => ({
   type: 'ProposalRefused',
-  schemaVersion: 1,
+  schemaVersion: 2,
   eventId: nextId('refuse'),
   occurredAt: '2026-02-03T10:00:00.000Z',
   meta,
-  data: { proposalId, consultation, moderator: 'moderator-1', reason },
+  data: { proposalId, consultation, moderator: 'moderator-1', reason, reasonCode: 'other' },
 });
 
 export const cast = (

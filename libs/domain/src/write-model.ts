@@ -37,8 +37,10 @@ export interface ProposalState {
   readonly consultation: string;
   readonly authorId: string;
   readonly authorTier: Tier;
-  /** Kept for the moderation queue. */
+  /** Kept for the moderation queue; emptied when refused for personal data. */
   readonly text: string;
+  /** Refused with the reason code `personal-data`: the text is gone and it cannot be accepted again. */
+  readonly textErased?: boolean;
   readonly status: ProposalStatus;
   /** The submission event's `occurredAt`, and its epoch milliseconds for ordering the queue. */
   readonly submittedAt: string;
@@ -120,10 +122,14 @@ export const evolve = (state: WriteModel, event: DomainEvent): WriteModel => {
     case 'ProposalAccepted':
       setStatus(state, event.data.proposalId, 'accepted');
       return state;
-    case 'ProposalRefused':
+    case 'ProposalRefused': {
       setStatus(state, event.data.proposalId, 'refused');
+      const proposal = state.proposals.get(event.data.proposalId);
+      if (proposal && event.data.reasonCode === 'personal-data') state.proposals.set(proposal.proposalId, { ...proposal, text: '', textErased: true });
       return state;
+    }
     case 'ParticipantRegistered':
+    case 'ParticipantErased':
     case 'ParticipantDisqualified':
     case 'ParticipantRequalified':
     case 'VoteCast':

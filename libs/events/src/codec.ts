@@ -16,8 +16,10 @@ export const decodeEvent = (raw: Buffer | string | null): DecodeResult => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  } catch {
+    // Not the parser's message: it quotes the record's text, which may hold personal data, and
+    // reasons end up in logs and dead-letter headers.
+    return { ok: false, reason: `not JSON (${typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length} bytes)` };
   }
   const envelopeProblems = ENVELOPE_SCHEMA(parsed, '');
   if (envelopeProblems.length > 0) return { ok: false, reason: envelopeProblems.join('; ') };

@@ -15,9 +15,10 @@ export const CURRENT_VERSION: { readonly [T in DomainEventType]: EventOfType<T>[
   ParticipantRegistered: 2,
   ParticipantDisqualified: 1,
   ParticipantRequalified: 1,
+  ParticipantErased: 1,
   ProposalSubmitted: 1,
   ProposalAccepted: 1,
-  ProposalRefused: 1,
+  ProposalRefused: 2,
   VoteCast: 1,
   VoteRetracted: 1,
 };

@@ -1,4 +1,5 @@
 import { AGE_RANGES } from './participant-events';
+import { REFUSAL_REASON_CODES } from './proposal-events';
 import { Check, arrayOf, literal, num, obj, optional, str } from './shape';
 import { TIERS } from './tier';
 import { QUALIFICATIONS, VOTE_VALUES } from './vote-values';
@@ -71,6 +72,8 @@ export const DATA_SCHEMAS: Readonly<Record<string, Check>> = {
   'ProposalSubmitted@1': obj({ ...proposalRef, authorId: uuid, authorTier: tier, text: str({ min: 1, max: 1000 }) }),
   'ProposalAccepted@1': obj({ ...proposalRef, moderator: label }),
   'ProposalRefused@1': obj({ ...proposalRef, moderator: label, reason: str({ min: 1, max: 2000 }) }),
+  'ProposalRefused@2': obj({ ...proposalRef, moderator: label, reason: str({ min: 1, max: 2000 }), reasonCode: literal(...REFUSAL_REASON_CODES) }),
+  'ParticipantErased@1': obj({ participantId: uuid, requestedBy: literal('participant', 'moderator'), moderator: optional(label) }),
   'VoteCast@1': obj({
     ...proposalRef,
     participantId: uuid,

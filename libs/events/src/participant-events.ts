@@ -56,4 +56,20 @@ export interface ParticipantRegisteredData {
 
 export type ParticipantRegistered = EventEnvelope<'ParticipantRegistered', 2, ParticipantRegisteredData>;
 
-export type ParticipantEvent = ParticipantRegistered;
+/**
+ * The participant's personal data was erased (right to erasure): their key was destroyed in the
+ * keystore before this was appended, so no replay can open `personal` again; projections scrub
+ * what they decrypted earlier. Votes and proposals stay (anonymous). Keyed by participant id, so
+ * it follows the registration in the same partition.
+ */
+export interface ParticipantErasedData {
+  readonly participantId: string;
+  /** The person asked (their own token), or a moderator did. */
+  readonly requestedBy: 'participant' | 'moderator';
+  /** The moderator's label (audit trail), never a token; only when a moderator erased. */
+  readonly moderator?: string;
+}
+
+export type ParticipantErased = EventEnvelope<'ParticipantErased', 1, ParticipantErasedData>;
+
+export type ParticipantEvent = ParticipantRegistered | ParticipantErased;

@@ -40,6 +40,7 @@ const TOPIC_OF: { readonly [T in DomainEventType]: TopicName } = {
   ParticipantRegistered: 'participants',
   ParticipantDisqualified: 'participants',
   ParticipantRequalified: 'participants',
+  ParticipantErased: 'participants',
   ProposalSubmitted: 'proposals',
   ProposalAccepted: 'proposals',
   ProposalRefused: 'proposals',
@@ -55,6 +56,7 @@ export const keyOf = (event: DomainEvent): string => {
     case 'ConsultationScheduled':
       return event.data.slug;
     case 'ParticipantRegistered':
+    case 'ParticipantErased':
     case 'ParticipantDisqualified':
     case 'ParticipantRequalified':
       return event.data.participantId;

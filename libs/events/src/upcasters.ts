@@ -25,6 +25,9 @@ export const UPCASTERS: Readonly<Record<string, Upcaster>> = {
   }),
   // v2 added the optional networkId (abuse detection); v1 registrations carry none.
   'ParticipantRegistered@1': (event) => ({ ...event, schemaVersion: 2 }),
+  // v2 added a refusal reason code; v1 refusals predate it and are `other` (never `personal-data`:
+  // only a moderator's explicit code scrubs a text).
+  'ProposalRefused@1': (event) => ({ ...event, schemaVersion: 2, data: { ...event.data, reasonCode: 'other' } }),
 };
 
 export const upcast = (event: RawEvent): RawEvent => {

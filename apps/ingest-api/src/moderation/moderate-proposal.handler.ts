@@ -37,6 +37,7 @@ export class ModerateProposalHandler implements ICommandHandler<ModerateProposal
         proposalId: command.proposalId,
         moderator: command.moderator,
         reason: command.decision.reason,
+        reasonCode: command.decision.reasonCode,
       });
       if (!decided.ok) throw domainProblem(decided.error);
       event = decided.value && makeEvent('ProposalRefused', decided.value, context);

@@ -52,7 +52,7 @@ export class ModerationController {
     @Req() request: Request,
   ): Promise<ModerationAnswer> {
     return this.commands.execute(
-      new ModerateProposalCommand(proposalId, moderator, { kind: 'refuse', reason: body.reason }, requestContext(request)),
+      new ModerateProposalCommand(proposalId, moderator, { kind: 'refuse', reason: body.reason, reasonCode: body.reasonCode }, requestContext(request)),
     );
   }
 

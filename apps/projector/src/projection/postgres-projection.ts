@@ -1,9 +1,10 @@
-import { ConsultationScheduled, DomainEvent, ParticipantRegistered, ParticipantStandingEvent, ProposalEvent, Tier, VoteEvent } from '@app/events';
+import { ConsultationScheduled, DomainEvent, ParticipantErased, ParticipantRegistered, ParticipantStandingEvent, ProposalEvent, Tier, VoteEvent } from '@app/events';
 import { Pool, PoolClient } from 'pg';
 import { incrementRows } from './pg-increments';
 import { insertRegistrationNetworks } from './pg-networks';
 import { insertParticipants, upsertConsultations } from './pg-participants';
 import { applyProposals } from './pg-proposals';
+import { eraseParticipants, recordModeration, scrubRefusedTexts } from './pg-privacy';
 import { applyStanding } from './pg-standing';
 import { applyVotes } from './pg-votes';
 import {
@@ -120,6 +121,7 @@ export class PostgresProjection implements Projection {
     const participants: ParticipantRegistered[] = [];
     const proposals: ProposalEvent[] = [];
     const votes: VoteEvent[] = [];
+    const erasures: ParticipantErased[] = [];
     const standingEvents: ParticipantStandingEvent[] = [];
     for (const event of events) {
       switch (event.type) {
@@ -128,6 +130,9 @@ export class PostgresProjection implements Projection {
           break;
         case 'ParticipantRegistered':
           participants.push(event);
+          break;
+        case 'ParticipantErased':
+          erasures.push(event);
           break;
         case 'ProposalSubmitted':
         case 'ProposalAccepted':
@@ -158,6 +163,10 @@ export class PostgresProjection implements Projection {
     ];
     const standing = await applyStanding(client, this.schema, standingEvents, involved);
     const proposalStep = await applyProposals(client, this.schema, proposals);
+    // After the registrations (same partition, so an erasure follows its registration) and the proposals.
+    await eraseParticipants(client, this.schema, this.keystoreTable, erasures);
+    await scrubRefusedTexts(client, this.schema, proposals);
+    await recordModeration(client, this.schema, proposals, erasures);
     const voteStep = await applyVotes(client, this.schema, votes, standing);
 
     const counters = new Map<string, CounterDelta>();

@@ -145,6 +145,8 @@ const encodeEvent = (event: DomainEvent): string[] => {
       return ['Q', event.data.participantId.toLowerCase()];
     case 'ConsultationScheduled':
     case 'ParticipantRegistered':
+    // Redis holds no personal data (ids, tiers and counts only): nothing to erase there.
+    case 'ParticipantErased':
       return ['N'];
     default: {
       const unreachable: never = event;

@@ -118,7 +118,7 @@ export class EventLog {
     if (decision === 'accept') {
       this.append({ type: 'ProposalAccepted', schemaVersion: 1, eventId, occurredAt, data: { proposalId, consultation, moderator: 'modo-1' }, meta });
     } else {
-      this.append({ type: 'ProposalRefused', schemaVersion: 1, eventId, occurredAt, data: { proposalId, consultation, moderator: 'modo-2', reason: 'hors sujet' }, meta });
+      this.append({ type: 'ProposalRefused', schemaVersion: 2, eventId, occurredAt, data: { proposalId, consultation, moderator: 'modo-2', reason: 'hors sujet', reasonCode: 'off-topic' }, meta });
     }
   }
 
