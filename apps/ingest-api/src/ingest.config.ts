@@ -64,14 +64,14 @@ export class IngestConfig extends CommonConfig {
   @IsBoolean({ message: 'SHED_ENABLED must be true or false' })
   SHED_ENABLED = true;
 
-  /** Appends admitted and not yet answered by Kafka; more wait for a turn. Also the bound of the `append-backlog` signal. */
+  /** Write requests in progress (each appends at most one event); more wait for a turn. Also the bound of the `writes-backlog` signal. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(100_000)
-  SHED_MAX_IN_FLIGHT_APPENDS = 512;
+  SHED_MAX_IN_FLIGHT_WRITES = 256;
 
-  /** Requests that may wait for an append turn; more are refused at once (`queue-full`). */
+  /** Write requests that may wait for a turn; more are refused at once (`queue-full`). */
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -98,6 +98,12 @@ export class IngestConfig extends CommonConfig {
   @Min(1)
   @Max(60_000)
   SHED_APPEND_DELAY_MS = 250;
+
+  /** The append delay counts only with at least this many writes in progress (one slow append is not overload). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHED_BROKER_MIN_WRITES = 8;
 
   /** Bound of the `projector-lag` signal (events not yet committed by the projector's group); 0 ignores the projector. */
   @Type(() => Number)

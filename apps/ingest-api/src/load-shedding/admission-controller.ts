@@ -1,15 +1,17 @@
 /**
- * Bounds the appends the ingest hands to Kafka and how long a request may wait for a turn, so
- * that an overload answers 503 at once instead of letting every request's latency grow.
+ * Bounds the work in progress (the ingest admits write requests, each appending at most one event)
+ * and how long a request may wait for a turn, so that an overload answers 503 at once instead of
+ * letting every request's latency grow.
  *
- * - At most `maxInFlight` appends are admitted and unanswered. The appender sends everything
- *   admitted in one or two group-commit batches, so the bound also bounds their wait.
+ * - At most `maxInFlight` are admitted and unanswered. Their appends ride one or two group-commit
+ *   batches, so the bound also bounds how long they wait for Kafka.
  * - Beyond it, requests wait in FIFO order, at most `maxWaiting` of them (more: `queue-full`).
  * - Controlled delay, as Facebook applies CoDel to server queues ("Fail at scale", ACM Queue
  *   2015): normally a request may wait up to `intervalMs` (a burst is absorbed); once no request
  *   got a turn within `targetMs` for a whole interval (a standing queue, not a burst), requests
  *   wait at most `targetMs` before they are refused (`queue-wait`).
- * A refused request has appended nothing: refusal happens before the append starts.
+ * A refused request has appended nothing: refusal happens before it runs. With `enforce: false`
+ * it only measures (the ingest also uses one to time its appends).
  */
 export type AdmissionRefusal = 'queue-full' | 'queue-wait';
 
@@ -32,7 +34,7 @@ export interface AdmissionOptions {
   readonly now?: () => number;
 }
 
-/** An admitted append; `release()` once Kafka answered (or the append failed). */
+/** An admitted request; `release()` once it is answered (twice is once). */
 export interface Permit {
   release(): void;
 }
@@ -40,7 +42,7 @@ export interface Permit {
 export interface AdmissionSample {
   readonly inFlight: number;
   readonly waiting: number;
-  /** Age of the oldest admitted, unanswered append (0 when none). */
+  /** Age of the oldest admitted, unreleased permit (0 when none). */
   readonly oldestInFlightMs: number;
   /** Shortest admitted → released time since the previous sample; undefined when none was released. */
   readonly fastestReleaseMs: number | undefined;
@@ -90,11 +92,6 @@ export class AdmissionController {
       }, maxWait);
       this.waiting.add(waiter);
     });
-  }
-
-  /** True when a request arriving now would be refused without waiting (cheap early check). */
-  full(): boolean {
-    return this.options.enforce && this.waiting.size >= this.options.maxWaiting && this.inFlight.size >= this.options.maxInFlight;
   }
 
   /** Figures for the shedding level and metrics; resets the fastest release. */

@@ -3,8 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
-import { DomainEventType, physicalTopic, TOPIC_NAMES } from '@app/events';
+import { physicalTopic, TOPIC_NAMES } from '@app/events';
 import { Problem, ProblemError, problem } from '@app/http';
+import { EventAppender } from '@app/kafka';
 import { MetricsRegistry, ReadinessCheck } from '@app/observability';
 import { IngestConfig } from '../ingest.config';
 import { CONFIG, KAFKA, LOGGER } from '../infrastructure/tokens';
@@ -14,62 +15,58 @@ import { deferrableWorkOf, LEVEL_NAMES, PressureBounds, PressureCause, pressureO
 
 export type ShedReason = PressureCause | AdmissionRefusal;
 
-/** The route whose append was refused, for the metric (each write route appends one event type). */
-const ROUTE_OF_EVENT: Partial<Record<DomainEventType, string>> = {
-  VoteCast: 'PUT /v1/proposals/:proposalId/vote',
-  VoteRetracted: 'DELETE /v1/proposals/:proposalId/vote',
-  ParticipantRegistered: 'POST /v1/participants',
-  ProposalSubmitted: 'POST /v1/consultations/:slug/proposals',
-  ProposalAccepted: 'POST /v1/moderation/proposals/:proposalId/accept',
-  ProposalRefused: 'POST /v1/moderation/proposals/:proposalId/refuse',
-  ConsultationScheduled: 'POST /v1/consultations',
-};
-
 const WHY: Readonly<Record<ShedReason, string>> = {
   'broker-slow': 'Kafka is slow to acknowledge',
-  'append-backlog': 'too many writes are waiting for Kafka',
+  'writes-backlog': 'too many writes are in progress',
   'projector-lag': 'the read models are far behind the log',
-  'queue-full': 'too many writes are waiting for Kafka',
-  'queue-wait': 'writes are waiting too long for Kafka',
+  'queue-full': 'too many writes are waiting for a turn',
+  'queue-wait': 'writes are waiting too long for a turn',
 };
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
 /**
- * Load shedding of the ingest (docs/operations.md, "Load shedding"): samples the write path and
- * the projector's lag, refuses deferrable work by priority in a Fastify onRequest hook (before
- * the body is even parsed), and admits appends through the AdmissionController. Every refusal
- * is a 503 `overloaded` problem with Retry-After, given before anything is appended.
+ * Load shedding of the ingest (docs/operations.md, "Load shedding"). A Fastify onRequest hook,
+ * before the body is even parsed, refuses deferrable work by priority and admits every other write
+ * through the AdmissionController (the permit is released when the response closes, whatever
+ * happens). The level follows the appends' delay (timed by EventLog), the writes in progress and
+ * the projector's lag. Every refusal is a 503 `overloaded` problem with Retry-After, given before
+ * the request ran: nothing was appended.
  */
 @Injectable()
 export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
   private readonly admission: AdmissionController;
+  /** Times the appends (never refuses): the `broker-slow` signal. */
+  private readonly appends: AdmissionController;
   private readonly state: SheddingState;
   private readonly lag: ProjectorLagSampler | undefined;
   private readonly bounds: PressureBounds;
   private readonly shed: Counter<'reason' | 'route'>;
   private tick: ReturnType<typeof setInterval> | undefined;
   private last: AdmissionSample | undefined;
+  private lastAppends: AdmissionSample | undefined;
   private appendDelayMs = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: IngestConfig,
     @Inject(KAFKA) kafka: Kafka,
     @Inject(LOGGER) private readonly logger: LoggerService,
+    @Inject(EventAppender) private readonly appender: EventAppender,
     private readonly adapterHost: HttpAdapterHost,
     metrics: MetricsRegistry,
   ) {
     this.admission = new AdmissionController({
-      maxInFlight: config.SHED_MAX_IN_FLIGHT_APPENDS,
+      maxInFlight: config.SHED_MAX_IN_FLIGHT_WRITES,
       maxWaiting: config.SHED_MAX_WAITING,
       targetMs: config.SHED_QUEUE_TARGET_MS,
       intervalMs: Math.max(config.SHED_QUEUE_INTERVAL_MS, config.SHED_QUEUE_TARGET_MS),
       enforce: config.SHED_ENABLED,
     });
+    this.appends = new AdmissionController({ maxInFlight: 1, maxWaiting: 0, targetMs: 1, intervalMs: 1, enforce: false });
     this.state = new SheddingState(config.SHED_COOLDOWN_MS);
     this.bounds = {
       appendDelayMs: config.SHED_APPEND_DELAY_MS,
-      appendsPending: config.SHED_MAX_IN_FLIGHT_APPENDS,
+      writesPending: config.SHED_MAX_IN_FLIGHT_WRITES,
       projectorLagEvents: config.SHED_PROJECTOR_LAG_EVENTS,
     };
     this.lag =
@@ -99,14 +96,15 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
     });
     new Gauge({
       name: 'ingest_shedding_signal',
-      help: 'Inputs of load shedding: append delay (ms), appends in flight and waiting, projector lag (events)',
+      help: 'Inputs of load shedding: append delay (ms), appends in flight, writes in progress and waiting, projector lag (events)',
       labelNames: ['signal'],
       registers,
       collect() {
         this.reset();
         this.set({ signal: 'append_delay_ms' }, self.appendDelayMs);
-        this.set({ signal: 'appends_in_flight' }, self.last?.inFlight ?? 0);
-        this.set({ signal: 'appends_waiting' }, self.last?.waiting ?? 0);
+        this.set({ signal: 'appends_in_flight' }, self.lastAppends?.inFlight ?? 0);
+        this.set({ signal: 'writes_in_progress' }, self.last?.inFlight ?? 0);
+        this.set({ signal: 'writes_waiting' }, self.last?.waiting ?? 0);
         const lag = self.lag?.latest().lagEvents;
         if (lag !== undefined) this.set({ signal: 'projector_lag_events' }, lag);
       },
@@ -119,13 +117,7 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
     this.tick.unref();
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify === undefined) return;
-    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const reason = this.refusalAtTheDoor(request.method, request.routeOptions.url);
-      if (reason === undefined) return done();
-      const error = this.refuse(reason, `${request.method} ${request.routeOptions.url ?? ''}`);
-      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      void reply.code(503).type('application/problem+json; charset=utf-8').send(JSON.stringify(error.problem satisfies Problem));
-    });
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => this.atTheDoor(request, reply, done));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -133,17 +125,9 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
     await this.lag?.stop();
   }
 
-  /**
-   * Before an append: a permit to release once Kafka answered, or a 503 overloaded ProblemError.
-   * Nothing has been appended when this throws.
-   */
-  async admit(eventType: DomainEventType): Promise<Permit> {
-    try {
-      return await this.admission.admit();
-    } catch (error) {
-      if (error instanceof AdmissionRefused) throw this.refuse(error.reason, ROUTE_OF_EVENT[eventType] ?? eventType);
-      throw error;
-    }
+  /** Times one append (EventLog): release once Kafka answered or the append failed. Never refuses. */
+  appendStarted(): Permit {
+    return this.appends.admit() as Permit;
   }
 
   /** `/health/ready` detail: always up (a shedding instance still takes votes), with the state. */
@@ -159,10 +143,12 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
     const figures = [
       `level ${this.state.level}`,
       `append delay ${Math.round(this.appendDelayMs)} ms (bound ${this.bounds.appendDelayMs})`,
-      `appends in flight ${sample?.inFlight ?? 0}, waiting ${sample?.waiting ?? 0} (bound ${this.bounds.appendsPending})`,
+      `writes in progress ${sample?.inFlight ?? 0}, waiting ${sample?.waiting ?? 0} (bound ${this.bounds.writesPending})`,
       this.lag === undefined
         ? 'projector lag not watched'
-        : `projector lag ${lag?.lagEvents ?? `unknown (${lag?.note ?? ''})`} events (bound ${this.bounds.projectorLagEvents})`,
+        : lag?.lagEvents === undefined
+          ? `projector lag unknown (${lag?.note ?? ''})`
+          : `projector lag ${lag.lagEvents} events (bound ${this.bounds.projectorLagEvents})`,
     ];
     if (sample?.standingQueue === true) figures.push('standing queue: waits cut to the target');
     return `${state}${cause}; ${figures.join('; ')}`;
@@ -171,12 +157,17 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
   /** Recomputes the level from the signals (every SHED_SAMPLE_MS). */
   update(now = performance.now()): void {
     const sample = this.admission.sample();
+    const appends = this.appends.sample();
     this.last = sample;
-    this.appendDelayMs = Math.max(sample.oldestInFlightMs, sample.fastestReleaseMs ?? 0);
+    this.lastAppends = appends;
+    this.appendDelayMs = Math.max(appends.oldestInFlightMs, appends.fastestReleaseMs ?? 0);
+    // A broker that is down is not overload (writes fail at once with event-not-confirmed), and
+    // one slow append among a few is not either: the delay counts with enough writes in progress.
+    const brokerCounts = this.appender.isHealthy() && sample.inFlight >= this.config.SHED_BROKER_MIN_WRITES;
     const before = this.state.level;
     this.state.update(
       pressureOf(
-        { appendDelayMs: this.appendDelayMs, appendsPending: sample.inFlight + sample.waiting, projectorLagEvents: this.lag?.latest().lagEvents },
+        { appendDelayMs: brokerCounts ? this.appendDelayMs : 0, writesPending: sample.inFlight + sample.waiting, projectorLagEvents: this.lag?.latest().lagEvents },
         this.bounds,
       ),
       now,
@@ -186,12 +177,47 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Deferrable work at the current level, or any write while the admission queue is full. */
-  private refusalAtTheDoor(method: string, routeUrl: string | undefined): ShedReason | undefined {
-    if (!this.config.SHED_ENABLED || routeUrl === undefined || !WRITE_METHODS.has(method)) return undefined;
-    const work = deferrableWorkOf(method, routeUrl);
-    if (work !== undefined && this.state.sheds(work)) return this.state.cause ?? 'append-backlog';
-    return this.admission.full() ? 'queue-full' : undefined;
+  /**
+   * Writes only (reads, health and metrics pass): deferrable work refused at the current level,
+   * the rest admitted, after a wait for a turn if needed, or refused. The permit is released when
+   * the response closes (sent, failed or the client gone), so no path can leak it.
+   */
+  private atTheDoor(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const routeUrl = request.routeOptions.url;
+    if (!this.config.SHED_ENABLED || routeUrl === undefined || !WRITE_METHODS.has(request.method)) return done();
+    const route = `${request.method} ${routeUrl}`;
+    const work = deferrableWorkOf(request.method, routeUrl);
+    if (work !== undefined && this.state.sheds(work)) return this.answer(reply, this.refuse(this.state.cause ?? 'writes-backlog', route));
+    let permit: Permit | undefined;
+    let closed = false;
+    reply.raw.once('close', () => {
+      closed = true;
+      permit?.release();
+    });
+    const admitted = (granted: Permit): void => {
+      if (closed) granted.release();
+      else permit = granted;
+    };
+    const admission = this.admission.admit();
+    if (!(admission instanceof Promise)) {
+      admitted(admission);
+      return done();
+    }
+    admission.then(
+      (granted) => {
+        admitted(granted);
+        done();
+      },
+      (error: unknown) => {
+        if (error instanceof AdmissionRefused) this.answer(reply, this.refuse(error.reason, route));
+        else done(error as Error);
+      },
+    );
+  }
+
+  private answer(reply: FastifyReply, error: ProblemError): void {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    void reply.code(503).type('application/problem+json; charset=utf-8').send(JSON.stringify(error.problem satisfies Problem));
   }
 
   private refuse(reason: ShedReason, route: string): ProblemError {

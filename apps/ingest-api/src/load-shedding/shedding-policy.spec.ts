@@ -1,7 +1,7 @@
 import { deferrableWorkOf, levelFor, pressureOf, PressureBounds, SheddingState } from './shedding-policy';
 
-const bounds: PressureBounds = { appendDelayMs: 200, appendsPending: 100, projectorLagEvents: 10_000 };
-const calm = { appendDelayMs: 5, appendsPending: 3, projectorLagEvents: 10 };
+const bounds: PressureBounds = { appendDelayMs: 200, writesPending: 100, projectorLagEvents: 10_000 };
+const calm = { appendDelayMs: 5, writesPending: 3, projectorLagEvents: 10 };
 
 describe('shedding priorities', () => {
   it('proposal submissions and registrations are deferrable; votes, retractions, moderation and scheduling are not', () => {
@@ -29,7 +29,7 @@ describe('pressure', () => {
   it('is the highest ratio of a signal to its bound, named after that signal', () => {
     expect(pressureOf(calm, bounds)).toEqual({ ratio: 0.03, cause: undefined });
     expect(pressureOf({ ...calm, appendDelayMs: 150 }, bounds)).toEqual({ ratio: 0.75, cause: 'broker-slow' });
-    expect(pressureOf({ ...calm, appendsPending: 120 }, bounds)).toEqual({ ratio: 1.2, cause: 'append-backlog' });
+    expect(pressureOf({ ...calm, writesPending: 120 }, bounds)).toEqual({ ratio: 1.2, cause: 'writes-backlog' });
     expect(pressureOf({ ...calm, projectorLagEvents: 30_000 }, bounds)).toEqual({ ratio: 3, cause: 'projector-lag' });
   });
 
@@ -46,8 +46,8 @@ describe('pressure', () => {
 describe('SheddingState hysteresis', () => {
   it('rises at once, falls one level per cooldown spent below it', () => {
     const state = new SheddingState(1000);
-    state.update({ ratio: 2, cause: 'append-backlog' }, 0);
-    expect([state.level, state.cause]).toEqual([2, 'append-backlog']);
+    state.update({ ratio: 2, cause: 'writes-backlog' }, 0);
+    expect([state.level, state.cause]).toEqual([2, 'writes-backlog']);
     state.update({ ratio: 0, cause: undefined }, 100);
     state.update({ ratio: 0, cause: undefined }, 1050);
     expect(state.level).toBe(2);

@@ -3,7 +3,7 @@
  * timers, no I/O; the clock comes in as an argument). docs/operations.md, "Load shedding".
  *
  * During a TV peak the votes are the consultation: they are never shed by priority, only by the
- * admission controller when appends themselves queue up (admission-controller.ts). Before that:
+ * admission controller when write requests themselves queue up (admission-controller.ts). Before that:
  * - proposal submissions (level 1): the proposal window lasts weeks, a submission only feeds the
  *   moderation queue, and its author can send it again after Retry-After;
  * - registrations (level 2): each costs a Postgres write (personal-data key) on the database the
@@ -19,7 +19,7 @@ export type DeferrableWork = 'proposal' | 'registration';
 export type SheddingLevel = 0 | 1 | 2;
 
 /** Why the level rose: the signal with the highest ratio to its bound. */
-export type PressureCause = 'broker-slow' | 'append-backlog' | 'projector-lag';
+export type PressureCause = 'broker-slow' | 'writes-backlog' | 'projector-lag';
 
 /** Level at which each deferrable kind of work is refused. */
 export const SHED_AT_LEVEL: Readonly<Record<DeferrableWork, SheddingLevel>> = { proposal: 1, registration: 2 };
@@ -46,15 +46,15 @@ export const LEVEL_2_RATIO = 1;
 export interface PressureSignals {
   /** How long appends wait for the broker now: the oldest unanswered append, or the fastest answer of the last sample if longer. */
   readonly appendDelayMs: number;
-  /** Appends admitted and not yet answered, plus requests waiting for admission. */
-  readonly appendsPending: number;
+  /** Write requests admitted and not yet answered, plus those waiting for admission. */
+  readonly writesPending: number;
   /** Events the projector's consumer group has not committed yet; undefined when unknown (never a reason to shed). */
   readonly projectorLagEvents: number | undefined;
 }
 
 export interface PressureBounds {
   readonly appendDelayMs: number;
-  readonly appendsPending: number;
+  readonly writesPending: number;
   /** 0: the projector's lag is not a signal. */
   readonly projectorLagEvents: number;
 }
@@ -68,7 +68,7 @@ export interface Pressure {
 export const pressureOf = (signals: PressureSignals, bounds: PressureBounds): Pressure => {
   const ratios: [PressureCause, number][] = [
     ['broker-slow', signals.appendDelayMs / bounds.appendDelayMs],
-    ['append-backlog', signals.appendsPending / bounds.appendsPending],
+    ['writes-backlog', signals.writesPending / bounds.writesPending],
   ];
   if (bounds.projectorLagEvents > 0 && signals.projectorLagEvents !== undefined) {
     ratios.push(['projector-lag', signals.projectorLagEvents / bounds.projectorLagEvents]);

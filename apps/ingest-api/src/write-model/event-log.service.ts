@@ -17,8 +17,7 @@ export interface Position {
  * then fold the acknowledged event into this instance's write model at once, so the next
  * command sees it without waiting to read it back. When Kafka cannot confirm in time the
  * answer is 503 + Retry-After: the outcome is unknown and a retry with the same
- * Idempotency-Key counts once. Under overload the LoadShedder refuses the append before it
- * starts (503 overloaded): a refused request has appended nothing.
+ * Idempotency-Key counts once. Appends are timed for load shedding (the `broker-slow` signal).
  */
 @Injectable()
 export class EventLog {
@@ -29,7 +28,7 @@ export class EventLog {
   ) {}
 
   async append(event: DomainEvent): Promise<Position> {
-    const permit = await this.shedder.admit(event.type);
+    const timing = this.shedder.appendStarted();
     try {
       const position = await this.appender.append(event);
       this.writeModel.apply(event);
@@ -46,7 +45,7 @@ export class EventLog {
       }
       throw error;
     } finally {
-      permit.release();
+      timing.release();
     }
   }
 }
