@@ -1,5 +1,5 @@
 import { DomainEvent, TOPIC_NAMES, TopicName, decodeEvent, physicalTopic, topicOf } from '@app/events';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { CheckpointLostError } from './checkpoint-lost';
 import { DeadLetter, deadLetterMessage } from './dead-letter';
 import { ApplyReport, PositionedEvent, Projection, ProjectionBatch, partitionKey } from './projection-batch';
@@ -62,6 +62,10 @@ export class ProjectorRunner {
   private readonly resumeFrom = new Map<string, bigint>();
   /** Partitions sought back once for a gap: if the log really has one, accept it. */
   private readonly soughtFor = new Map<string, bigint>();
+  private stopping = false;
+  private restarting = false;
+  private crashedWhileRestarting = false;
+  private restarts = 0;
   private readonly stats_ = {
     eventsApplied: {} as Record<string, number>,
     eventsSkipped: {} as Record<string, number>,
@@ -92,19 +96,65 @@ export class ProjectorRunner {
     await this.producer.connect();
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment));
+    this.consumer.on(this.consumer.events.CRASH, (event) => this.onCrash(event.payload.error, event.payload.restart));
     await this.consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    await this.consumer.run(this.runConfig());
   }
 
   /** Lets the batch in progress finish, then leaves the group and disconnects. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer.disconnect();
     await this.producer.disconnect();
+  }
+
+  /** Times the consumer was started again after kafkajs gave up on it. */
+  get restartsAfterCrash(): number {
+    return this.restarts;
+  }
+
+  private runConfig(): ConsumerRunConfig {
+    return {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.eachBatch(payload),
+    };
+  }
+
+  /**
+   * kafkajs restarts its consumer after retriable errors only. After one it deems final (e.g. no
+   * group coordinator while a restarted broker is still loading its offsets topic) the consumer
+   * stays stopped and the projector would apply nothing while looking healthy: start it again,
+   * pausing longer after each failure (1 s, 2 s, … 30 s), until stop().
+   */
+  private onCrash(error: Error, willRestart: boolean): void {
+    if (willRestart || this.stopping) return;
+    this.options.onError?.(error);
+    if (this.restarting) {
+      this.crashedWhileRestarting = true;
+      return;
+    }
+    this.restarting = true;
+    void (async () => {
+      for (let attempt = 0; !this.stopping; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 30_000)));
+        if (this.stopping) break;
+        this.crashedWhileRestarting = false;
+        try {
+          await this.consumer.connect();
+          await this.consumer.run(this.runConfig());
+          if (!this.crashedWhileRestarting) {
+            this.restarts += 1;
+            break;
+          }
+        } catch (failure) {
+          this.options.onError?.(failure);
+          await this.consumer.disconnect().catch(() => undefined);
+        }
+      }
+      this.restarting = false;
+    })();
   }
 
   stats(): ProjectorStats {
