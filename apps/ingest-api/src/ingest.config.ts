@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMinSize, IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
+import { ArrayMinSize, IsBoolean, IsInt, Matches, Max, Min, Validate } from 'class-validator';
 import { CommonConfig } from '@app/config';
+import { LIMIT_PATTERN, RateLimitOverrides } from './abuse/rate-limit-settings';
 
 const splitList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
@@ -56,6 +57,29 @@ export class IngestConfig extends CommonConfig {
   @IsInt()
   @Min(60)
   IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+  // Write limits and revocation (docs/security.md; apps/ingest-api/src/abuse).
+
+  /** Writes per participant and window (`<count>/<n>s|m|h`, or `off`), all write routes together. */
+  @Matches(LIMIT_PATTERN, { message: 'RATE_LIMIT_PARTICIPANT must be "off" or like "60/1m" (s, m or h)' })
+  RATE_LIMIT_PARTICIPANT = '60/1m';
+
+  /** Writes per client address (an IPv6 /64) and window, every caller and route together. */
+  @Matches(LIMIT_PATTERN, { message: 'RATE_LIMIT_ADDRESS must be "off" or like "1200/1m" (s, m or h)' })
+  RATE_LIMIT_ADDRESS = '1200/1m';
+
+  /** Registrations (POST /v1/participants) per client address and window. */
+  @Matches(LIMIT_PATTERN, { message: 'RATE_LIMIT_REGISTRATION must be "off" or like "100/1h" (s, m or h)' })
+  RATE_LIMIT_REGISTRATION = '100/1h';
+
+  /** Per-consultation participant/address limits: `{"<slug>": {"participant": "30/1m", "address": "off"}}`. */
+  @Validate(RateLimitOverrides)
+  RATE_LIMIT_OVERRIDES = '';
+
+  /** Client addresses or CIDR ranges never limited (load generators, probes); revocation still applies. */
+  @Transform(splitList)
+  @Matches(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, { each: true, message: 'RATE_LIMIT_EXEMPT entries must be IP addresses or CIDR ranges' })
+  RATE_LIMIT_EXEMPT: string[] = [];
 
   // Load shedding (docs/operations.md, "Load shedding"; apps/ingest-api/src/load-shedding).
 

@@ -28,6 +28,8 @@ import { VotesController } from './votes/votes.controller';
 import { EventLog } from './write-model/event-log.service';
 import { WriteModelService } from './write-model/write-model.service';
 import { IngestMetrics } from './infrastructure/ingest-metrics';
+import { WriteGate } from './abuse/write-gate';
+import { RevocationController } from './revocation/revocation.controller';
 import { LoadShedder } from './load-shedding/load-shedder';
 
 const WRITE_MODEL_READINESS = Symbol('WRITE_MODEL_READINESS');
@@ -53,6 +55,7 @@ export class IngestModule {
         ProposalsController,
         ModerationController,
         VotesController,
+        RevocationController,
       ],
       providers: [
         ...health.providers,
@@ -65,6 +68,7 @@ export class IngestModule {
         { provide: LOAD_SHEDDING_READINESS, inject: [LoadShedder], useFactory: (s: LoadShedder) => s.readiness() },
         ParticipantGuard,
         ModeratorGuard,
+        WriteGate,
         IdempotencyInterceptor,
         ScheduleConsultationHandler,
         RegisterParticipantHandler,

@@ -1,5 +1,5 @@
 import { loadConfig } from '@app/config';
-import { createHttpApp } from '@app/http';
+import { createHttpApp, httpSecurityOf } from '@app/http';
 import { JsonLogger } from '@app/observability';
 import { createKafka, deleteTopics, ensureTopics } from '@app/kafka';
 import { createTestDatabase, TestDatabase, testEnv, uniquePrefix } from '@app/testing';
@@ -45,11 +45,18 @@ export const startIngestVariant = async (options: VariantOptions): Promise<Inges
     MODERATOR_TOKENS: `tester:${MODERATOR_TOKEN}`,
     PORT: '0',
     LOG_LEVEL: 'warn',
+    // Every test client is 127.0.0.1: write limits would throttle the suites; abuse-limits tests override this.
+    RATE_LIMIT_EXEMPT: '127.0.0.1,::1',
     ...options.overrides,
   });
   const logs: string[] = [];
   const logger = new JsonLogger('ingest-api', config.LOG_LEVEL, (line) => logs.push(line));
-  const app = await createHttpApp(IngestModule.forRoot(config, logger), { title: 'ingest', description: 'test', logger });
+  const app = await createHttpApp(IngestModule.forRoot(config, logger), {
+    title: 'ingest',
+    description: 'test',
+    logger,
+    security: httpSecurityOf(config, 'no-store'),
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

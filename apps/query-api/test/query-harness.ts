@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
 import { Tier } from '@app/events';
-import { createHttpApp } from '@app/http';
+import { createHttpApp, httpSecurityOf } from '@app/http';
 import { JsonLogger } from '@app/observability';
 import { TestDatabase, createTestDatabase, testEnv, uniquePrefix } from '@app/testing';
 import { ParticipantTokens } from '@app/auth';
@@ -97,7 +97,12 @@ export const startQuery = async (
   });
   const logs: string[] = [];
   const logger = new JsonLogger('query-api', config.LOG_LEVEL, (line) => logs.push(line));
-  const app = await createHttpApp(QueryModule.forRoot(config, logger, options), { title: 'query', description: 'test', logger });
+  const app = await createHttpApp(QueryModule.forRoot(config, logger, options), {
+    title: 'query',
+    description: 'test',
+    logger,
+    security: httpSecurityOf(config),
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -8,6 +8,7 @@ import { ProblemFilter } from './problem.filter';
 import { problem } from './problem';
 import { answerClientError } from './client-error';
 import { createValidationPipe } from './validation.pipe';
+import { DEFAULT_HTTP_SECURITY, HttpSecurityOptions, applyHttpSecurity } from './security';
 
 export interface HttpAppOptions {
   readonly title: string;
@@ -15,15 +16,22 @@ export interface HttpAppOptions {
   readonly logger: LoggerService;
   /** API.md: a body over 16 KiB gets 413. */
   readonly bodyLimit?: number;
+  /** CORS allow-list, HSTS, trusted proxies (httpSecurityOf(config)); defaults: DEFAULT_HTTP_SECURITY. */
+  readonly security?: HttpSecurityOptions;
 }
 
 /**
  * A Nest app on Fastify with the contract's common behaviour: JSON bodies only (415 otherwise),
  * a 16 KiB limit (413), Problem Details for every error, strict DTO validation (422), the
- * OpenAPI document at /docs and /docs-json, and shutdown hooks for SIGTERM.
+ * OpenAPI document at /docs and /docs-json, security headers and CORS (security.ts), and
+ * shutdown hooks for SIGTERM.
  */
 export const createHttpApp = async (module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> => {
+  const security = options.security ?? DEFAULT_HTTP_SECURITY;
   const adapter = new FastifyAdapter({
+    // request.ip is the socket's peer unless that peer is a trusted proxy: then the first
+    // untrusted address of X-Forwarded-For, read from the right (docs/security.md).
+    trustProxy: security.trustedProxies.length > 0 ? [...security.trustedProxies] : false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     logger: false,
     return503OnClosing: true,
@@ -58,6 +66,7 @@ export const createHttpApp = async (module: Type | DynamicModule, options: HttpA
     else parseJson(request, text, done);
   });
   observeHttp(fastify, app.get(MetricsRegistry, { strict: false }));
+  applyHttpSecurity(app, security);
   app.useGlobalFilters(new ProblemFilter(options.logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

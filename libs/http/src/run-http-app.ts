@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { JsonLogger } from '@app/observability';
 import { createHttpApp } from './create-http-app';
+import { HttpSecurityOptions } from './security';
 
 export interface RunOptions {
   readonly app: string;
@@ -9,6 +10,7 @@ export interface RunOptions {
   readonly host: string;
   readonly port: number;
   readonly logger: JsonLogger;
+  readonly security?: HttpSecurityOptions;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface RunOptions {
  * shutdown hooks flush producers and disconnect clients.
  */
 export const runHttpApp = async (module: Type | DynamicModule, options: RunOptions): Promise<void> => {
-  const app = await createHttpApp(module, { title: options.title, description: options.description, logger: options.logger });
+  const app = await createHttpApp(module, { title: options.title, description: options.description, logger: options.logger, security: options.security });
   await app.listen(options.port, options.host);
   options.logger.event('info', 'listening', { url: `http://${options.host}:${options.port}`, docs: `http://${options.host}:${options.port}/docs` });
 };

@@ -37,21 +37,28 @@ export class ParticipantGuard implements CanActivate {
   authenticate(request: RequestWithCaller): ParticipantClaims {
     const token = bearerToken(request);
     if (!token) throw missing();
+    const claims = this.claimsOf(token);
+    if (claims !== undefined) {
+      request.caller = { kind: 'participant', claims };
+      return claims;
+    }
+    if (this.moderators.identify(token)) throw problem(403, 'forbidden', 'This route is for participants, not moderators.');
+    const check = this.tokens.verify(token, Math.floor(Date.now() / 1000));
+    throw unauthorized(!check.ok && check.reason === 'expired' ? 'The token has expired; register again.' : 'The token is invalid.');
+  }
+
+  /** The claims of a valid, unexpired participant token (remembered as above), or undefined. Never throws. */
+  claimsOf(token: string): ParticipantClaims | undefined {
     const now = Math.floor(Date.now() / 1000);
     const known = this.verified.get(token);
-    if (known !== undefined && known.exp > now) {
-      request.caller = { kind: 'participant', claims: known };
-      return known;
-    }
+    if (known !== undefined && known.exp > now) return known;
     const check = this.tokens.verify(token, now);
     if (check.ok) {
       this.remember(token, check.claims);
-      request.caller = { kind: 'participant', claims: check.claims };
       return check.claims;
     }
     if (known !== undefined) this.verified.delete(token);
-    if (this.moderators.identify(token)) throw problem(403, 'forbidden', 'This route is for participants, not moderators.');
-    throw unauthorized(check.reason === 'expired' ? 'The token has expired; register again.' : 'The token is invalid.');
+    return undefined;
   }
 
   private remember(token: string, claims: ParticipantClaims): void {

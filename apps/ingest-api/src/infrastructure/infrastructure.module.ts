@@ -6,10 +6,10 @@ import { EventAppender, createKafka } from '@app/kafka';
 import { kafkaReadiness } from '@app/kafka/kafka-readiness';
 import { ReadinessCheck } from '@app/observability';
 import { createPool, postgresReadiness } from '@app/postgres';
-import { createRedis, redisReadiness } from '@app/redis';
+import { TokenRevocations, createRedis, redisReadiness } from '@app/redis';
 import { TerritoryIndex, loadTerritoryIndex } from '@app/territory';
 import { ModeratorTokens } from '@app/auth';
-import { ParticipantTokens } from '@app/auth';
+import { ParticipantTokens, participantTokensFrom } from '@app/auth';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { KeyStore } from '../participants/key-store';
 import { IngestConfig } from '../ingest.config';
@@ -61,8 +61,9 @@ export class InfrastructureModule {
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL, 'ingest-api', { enableAutoPipelining: true }) },
         { provide: PG_POOL, useFactory: () => createPool(config.DATABASE_URL, config.PG_POOL_SIZE, 'ingest-api') },
         { provide: TerritoryIndex, useFactory: () => loadTerritoryIndex() },
-        { provide: ParticipantTokens, useFactory: () => new ParticipantTokens(config.TOKEN_SECRET) },
+        { provide: ParticipantTokens, useFactory: () => participantTokensFrom(config) },
         { provide: ModeratorTokens, useFactory: () => new ModeratorTokens(config.MODERATOR_TOKENS) },
+        { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis, config.REDIS_PREFIX) },
         { provide: KeyStore, inject: [PG_POOL], useFactory: (pool: Pool) => new KeyStore(pool) },
         {
           provide: IdempotencyStore,
@@ -82,7 +83,7 @@ export class InfrastructureModule {
       ],
       exports: [
         CONFIG, LOGGER, Clock, KAFKA, EventAppender, REDIS, PG_POOL, TerritoryIndex, ParticipantTokens, ModeratorTokens,
-        KeyStore, IdempotencyStore, KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS,
+        KeyStore, IdempotencyStore, TokenRevocations, KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS,
       ],
     };
   }

@@ -25,6 +25,8 @@ const PROPOSAL_ID = { type: 'param', data: 'proposalId', metatype: String } as c
  * interceptor and pipe chains (Observables, async-context bindings and class-validator metadata
  * per request); bench/vote-contract.ts checks that every answer stays the same.
  * Order, as Nest's chain has it: 401/403, Idempotency-Key (422/replay/409), body (422), path id (404), command.
+ * Before any of it, Fastify's onRequest hook of the write gate (abuse/write-gate.ts) has already
+ * refused a revoked token (401) or a write over a limit (429), in one Redis call, as on every route.
  */
 @ApiTags('votes')
 @ApiBearerAuth()

@@ -3,6 +3,7 @@ import { problem } from '@app/http';
 // Shared with the ingest (same TOKEN_SECRET, same token format); to move to a lib.
 import { ModeratorTokens } from '@app/auth';
 import { ParticipantClaims, ParticipantTokens } from '@app/auth';
+import { TokenRevocations } from '@app/redis';
 
 /** Who is reading: the public (no token or a participant's on a public route), a moderator, or a participant. */
 export type Viewer = { kind: 'public' } | { kind: 'moderator'; name: string } | { kind: 'participant'; claims: ParticipantClaims };
@@ -33,6 +34,18 @@ const rejected = (outcome: 'invalid' | 'expired') =>
   problem(401, 'unauthorized', outcome === 'expired' ? 'The token has expired; register again.' : 'The token is invalid.');
 
 /**
+ * A revoked participant token (docs/security.md "Revocation") is refused like at the ingest. One
+ * Redis EXISTS per participant request; if Redis does not answer, the read goes on (reads of a
+ * revoked token are not worth refusing every participant's reads during an outage).
+ */
+const refuseIfRevoked = async (viewer: Viewer | 'absent', revocations: TokenRevocations): Promise<void> => {
+  if (viewer === 'absent' || viewer.kind !== 'participant') return;
+  if (await revocations.isRevoked(viewer.claims.participantId).catch(() => false)) {
+    throw problem(401, 'token-revoked', 'This token has been revoked; it is no longer accepted.');
+  }
+};
+
+/**
  * Public routes: anyone may read; a moderator token unlocks moderator views. A token that is
  * sent but invalid is refused (401) rather than silently ignored.
  */
@@ -41,12 +54,14 @@ export class ViewerGuard implements CanActivate {
   constructor(
     private readonly participants: ParticipantTokens,
     private readonly moderators: ModeratorTokens,
+    private readonly revocations: TokenRevocations,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithViewer>();
     const outcome = identify(request, this.participants, this.moderators);
     if (outcome === 'invalid' || outcome === 'expired') throw rejected(outcome);
+    await refuseIfRevoked(outcome, this.revocations);
     request.viewer = outcome === 'absent' ? { kind: 'public' } : outcome;
     return true;
   }
@@ -58,14 +73,16 @@ export class ParticipantGuard implements CanActivate {
   constructor(
     private readonly participants: ParticipantTokens,
     private readonly moderators: ModeratorTokens,
+    private readonly revocations: TokenRevocations,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithViewer>();
     const outcome = identify(request, this.participants, this.moderators);
     if (outcome === 'absent') throw problem(401, 'unauthorized', 'Send `Authorization: Bearer <token>`.');
     if (outcome === 'invalid' || outcome === 'expired') throw rejected(outcome);
     if (outcome.kind === 'moderator') throw problem(403, 'forbidden', 'This route is for participants, not moderators.');
+    await refuseIfRevoked(outcome, this.revocations);
     request.viewer = outcome;
     return true;
   }

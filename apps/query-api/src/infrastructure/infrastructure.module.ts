@@ -3,9 +3,9 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { JsonLogger } from '@app/observability';
 import { createPool, postgresReadiness } from '@app/postgres';
-import { createRedis, redisReadiness } from '@app/redis';
+import { TokenRevocations, createRedis, redisReadiness } from '@app/redis';
 import { ModeratorTokens } from '@app/auth';
-import { ParticipantTokens } from '@app/auth';
+import { ParticipantTokens, participantTokensFrom } from '@app/auth';
 import { QueryConfig } from '../query.config';
 import { computePopulationShares } from '../results/population-shares';
 import { ResultSettings } from '../results/results';
@@ -45,7 +45,8 @@ export class InfrastructureModule {
         { provide: LOGGER, useValue: logger },
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL, 'query-api') },
         { provide: PG_POOL, useFactory: () => createPool(config.DATABASE_URL, config.PG_POOL_SIZE, 'query-api') },
-        { provide: ParticipantTokens, useFactory: () => new ParticipantTokens(config.TOKEN_SECRET) },
+        { provide: ParticipantTokens, useFactory: () => participantTokensFrom(config) },
+        { provide: TokenRevocations, inject: [REDIS], useFactory: (redis: Redis) => new TokenRevocations(redis, config.REDIS_PREFIX) },
         { provide: ModeratorTokens, useFactory: () => new ModeratorTokens(config.MODERATOR_TOKENS) },
         {
           provide: ReadModels,
@@ -71,7 +72,7 @@ export class InfrastructureModule {
         { provide: REDIS_READINESS, inject: [REDIS], useFactory: redisReadiness },
       ],
       exports: [
-        CONFIG, LOGGER, REDIS, PG_POOL, ParticipantTokens, ModeratorTokens, ReadModels, RedisProjectionReader, SnapshotStore,
+        CONFIG, LOGGER, REDIS, PG_POOL, ParticipantTokens, ModeratorTokens, TokenRevocations, ReadModels, RedisProjectionReader, SnapshotStore,
         ConsultationDirectory, POPULATION_SHARES, RESULT_SETTINGS, SEQUENCE_SETTINGS, POSTGRES_READINESS, REDIS_READINESS,
       ],
     };
