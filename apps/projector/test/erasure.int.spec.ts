@@ -12,6 +12,8 @@ import { Answer, call } from '../../ingest-api/test/http-client';
 import { IngestHarness, MODERATOR_TOKEN, startIngest } from '../../ingest-api/test/ingest-harness';
 import { expectProblem, schedule, submit } from '../../ingest-api/test/test-support';
 import { QueryHarness, ReadSide, startQuery } from '../../query-api/test/query-harness';
+import { ErasureSweeper } from '../../ingest-api/src/participants/erasure-sweeper';
+import { KeyStore } from '../../ingest-api/src/participants/key-store';
 import { ProjectorConfig } from '../src/projector.config';
 import { ProjectorModule } from '../src/projector.module';
 import { ReadModelRebuild } from '../src/rebuild/read-model-rebuild';
@@ -28,6 +30,7 @@ describe('erasure, minors and moderation safety end to end', () => {
   const marker = randomBytes(4).toString('hex');
   const ALICE = `Zéphyrine${marker}`;
   const MINOR = `Mineur${marker}`;
+  const INTERRUPTED = `Interrompu${marker}`;
   const REFUSED_TEXT = `Il faut appeler Gaspard${marker} au 06 12 34 56 78 pour tout régler`;
   const IDEMPOTENCY_KEY = `erasure-key-${marker}`;
   const SLUG = `erasure-${marker}`;
@@ -303,13 +306,29 @@ describe('erasure, minors and moderation safety end to end', () => {
     expect(await tablesHolding(pool, ALICE)).toEqual([]);
   }, 120_000);
 
+  it('finishes an erasure interrupted between destroying the key and appending the event', async () => {
+    const registered = await call<{ participantId: string }>(ingest.url, 'POST', '/v1/participants', { body: { communeCode: '75101', firstName: INTERRUPTED, ageRange: '65+' } });
+    expect(registered.status).toBe(201);
+    const id = registered.body.participantId;
+    const nameOf = async () => (await pool.query(`SELECT first_name FROM readmodel.participants WHERE participant_id = $1`, [id])).rows[0]?.first_name;
+    await eventually(async () => expect(await nameOf()).toBe(INTERRUPTED), { timeoutMs: 20_000 });
+    // The crash: step 1 done, no event appended, no answer sent.
+    await ingest.app.get(KeyStore).destroy(id, 'participant');
+    expect(await nameOf()).toBe(INTERRUPTED);
+    expect(await ingest.app.get(ErasureSweeper).sweep(0)).toBeGreaterThanOrEqual(1);
+    await eventually(async () => expect(await nameOf()).toBeNull(), { timeoutMs: 20_000 });
+    const key = await pool.query(`SELECT key IS NULL AS destroyed, erasure_logged_at IS NOT NULL AS logged FROM keystore.participant_keys WHERE participant_id = $1`, [id]);
+    expect(key.rows).toEqual([{ destroyed: true, logged: true }]);
+    expect(await ingest.app.get(ErasureSweeper).sweep(0)).toBe(0);
+  }, 60_000);
+
   it('writes no personal data, token or Idempotency-Key into any log line of the apps', async () => {
     // Every app logged (debug level), so the scan below reads real output.
     // The apps log little at run time by design; the poison record's dead letter is one line that
     // could have quoted it.
     expect([...new Set(logs.map((l) => l.app))]).toEqual(expect.arrayContaining(['ingest-api(start)', 'projector', 'rebuild']));
     expect(logs.some((l) => l.app === 'projector' && l.line.includes('dead letter'))).toBe(true);
-    const secrets = [ALICE, MINOR, `Gaspard${marker}`, IDEMPOTENCY_KEY, alice.token, minor.token, voter.token, MODERATOR_TOKEN];
+    const secrets = [ALICE, MINOR, INTERRUPTED, `Gaspard${marker}`, IDEMPOTENCY_KEY, alice.token, minor.token, voter.token, MODERATOR_TOKEN];
     const counts = logs.reduce<Record<string, number>>((acc, l) => ({ ...acc, [l.app]: (acc[l.app] ?? 0) + 1 }), {});
     process.stdout.write(`log lines scanned: ${JSON.stringify(counts)}\n`);
     const leaks = logs.flatMap(({ app, line }) => secrets.filter((s) => line.includes(s)).map((s) => `${app}: ${s.slice(0, 12)}… in ${line.slice(0, 200)}`));
