@@ -60,6 +60,10 @@ const main = async (): Promise<void> => {
             TOKEN_SECRET,
             MODERATOR_TOKENS: `bench:${MODERATOR_TOKEN}`,
             LOG_LEVEL: 'warn',
+            // The load comes from 127.0.0.1: limits that never refuse but are still counted (docs/security.md).
+            RATE_LIMIT_PARTICIPANT: '999999999/1h',
+            RATE_LIMIT_ADDRESS: '999999999/1h',
+            RATE_LIMIT_REGISTRATION: '999999999/1h',
             ...envOf(label.toLowerCase()),
           },
           {
