@@ -44,6 +44,9 @@ export class ChaosStack {
       // Every request of the load comes from this machine: per-address write limits would refuse
       // most registrations (ignored by builds without them).
       RATE_LIMIT_EXEMPT: '127.0.0.1,::1,::ffff:127.0.0.1',
+      // The cases judge durability, not load shedding: shed registrations (a slow or restarting
+      // broker trips its signal) would leave the votes phase without voters. CHAOS_APP_ENV may set it.
+      SHED_ENABLED: 'false',
       ...chaosAppEnv(),
     };
     const apps = {
