@@ -184,10 +184,13 @@ export class LoadShedder implements OnModuleInit, OnApplicationShutdown {
    */
   private atTheDoor(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const routeUrl = request.routeOptions.url;
-    if (!this.config.SHED_ENABLED || routeUrl === undefined || !WRITE_METHODS.has(request.method)) return done();
+    if (routeUrl === undefined || !WRITE_METHODS.has(request.method)) return done();
     const route = `${request.method} ${routeUrl}`;
     const work = deferrableWorkOf(request.method, routeUrl);
-    if (work !== undefined && this.state.sheds(work)) return this.answer(reply, this.refuse(this.state.cause ?? 'writes-backlog', route));
+    // SHED_ENABLED=false: nothing refused, but the writes are still counted (same cost, same figures).
+    if (this.config.SHED_ENABLED && work !== undefined && this.state.sheds(work)) {
+      return this.answer(reply, this.refuse(this.state.cause ?? 'writes-backlog', route));
+    }
     let permit: Permit | undefined;
     let closed = false;
     reply.raw.once('close', () => {
