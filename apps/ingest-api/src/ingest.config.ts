@@ -164,4 +164,11 @@ export class IngestConfig extends CommonConfig {
   @Min(1)
   @Max(60)
   SHED_RETRY_AFTER_SECONDS = 2;
+
+  /**
+   * Secret of the network ids registrations carry (HMAC of the client's /24 or /48 prefix, for the
+   * abuse scan; docs/abuse.md). Empty: derived from the token secret(s).
+   */
+  @Matches(/^(|.{32,})$/, { message: 'NETWORK_ID_SECRET must be empty or at least 32 characters' })
+  NETWORK_ID_SECRET = '';
 }

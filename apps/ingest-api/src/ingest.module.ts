@@ -16,6 +16,7 @@ import {
 import { ModerateProposalHandler } from './moderation/moderate-proposal.handler';
 import { ModerationController } from './moderation/moderation.controller';
 import { ParticipantsController } from './participants/participants.controller';
+import { participantStandingFeature } from './participant-standing/participant-standing.feature';
 import { ErasureController } from './participants/erasure.controller';
 import { EraseParticipantHandler } from './participants/erase-participant.handler';
 import { ErasureSweeper } from './participants/erasure-sweeper';
@@ -44,6 +45,7 @@ export class IngestModule {
       readinessTimeoutMs: config.READINESS_TIMEOUT_MS,
       readinessChecks: [KAFKA_READINESS, POSTGRES_READINESS, REDIS_READINESS, WRITE_MODEL_READINESS, LOAD_SHEDDING_READINESS],
     });
+    const standing = participantStandingFeature(config);
     return {
       module: IngestModule,
       imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(config, logger)],
@@ -54,6 +56,7 @@ export class IngestModule {
         ErasureController,
         ProposalsController,
         ModerationController,
+        ...standing.controllers,
         VotesController,
         RevocationController,
       ],
@@ -68,6 +71,7 @@ export class IngestModule {
         { provide: LOAD_SHEDDING_READINESS, inject: [LoadShedder], useFactory: (s: LoadShedder) => s.readiness() },
         ParticipantGuard,
         ModeratorGuard,
+        ...standing.providers,
         WriteGate,
         IdempotencyInterceptor,
         ScheduleConsultationHandler,

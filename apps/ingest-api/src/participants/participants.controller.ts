@@ -7,7 +7,7 @@ import { RegisterParticipantCommand } from './register-participant.command';
 import { RegisterParticipantDto } from './register-participant.dto';
 import { RegistrationAnswer } from './register-participant.handler';
 
-type Request = IdempotentRequest & { method: string; url: string };
+type Request = IdempotentRequest & { method: string; url: string; ip?: string };
 
 @ApiTags('participants')
 @Controller('v1/participants')
@@ -19,6 +19,6 @@ export class ParticipantsController {
   @Post()
   @HttpCode(201)
   register(@Body() body: RegisterParticipantDto, @Req() request: Request): Promise<RegistrationAnswer> {
-    return this.commands.execute(new RegisterParticipantCommand(body, requestContext(request)));
+    return this.commands.execute(new RegisterParticipantCommand(body, requestContext(request), request.ip));
   }
 }

@@ -9,6 +9,7 @@ import { idFor } from '../infrastructure/request-context';
 import { EventLog, Position } from '../write-model/event-log.service';
 import { IngestConfig } from '../ingest.config';
 import { KeyStore } from './key-store';
+import { NetworkIds } from './network-id';
 import { RegisterParticipantCommand } from './register-participant.command';
 import { decideRegistration } from './territory-decision';
 
@@ -32,6 +33,7 @@ export class RegisterParticipantHandler implements ICommandHandler<RegisterParti
     private readonly tokens: ParticipantTokens,
     private readonly log: EventLog,
     private readonly clock: Clock,
+    private readonly networks: NetworkIds,
     @Inject(CONFIG) private readonly config: IngestConfig,
   ) {}
 
@@ -41,6 +43,7 @@ export class RegisterParticipantHandler implements ICommandHandler<RegisterParti
     const now = this.clock.now();
     const participantId = idFor(command.context, 'participant');
     const personal = decided.personal && sealPersonalData(decided.personal, await this.keys.keyFor(participantId), participantId);
+    const networkId = this.networks.of(command.clientIp);
     const event = makeEvent(
       'ParticipantRegistered',
       {
@@ -49,6 +52,7 @@ export class RegisterParticipantHandler implements ICommandHandler<RegisterParti
         territory: decided.territory,
         territoryDataVersion: TERRITORY_DATA_VERSION,
         ...(personal && { personal }),
+        ...(networkId !== undefined && { networkId }),
       },
       { eventId: idFor(command.context, 'ParticipantRegistered'), occurredAt: now, correlationId: command.context.correlationId },
     );
