@@ -27,8 +27,9 @@
  *
  * Keys (P = prefix): P:offsets (hash "topic:partition" → next offset); P:v:<participant> (hash
  * proposal → "tier|value|quals|recent ids|consultation"; states written before disqualification
- * existed lack the consultation, then P:p:<proposal> gives it); P:u:<participant> (hash: dq = 1
- * while disqualified, m:<consultation> = tier of each consultation the participant took part in);
+ * existed lack the consultation, then P:p:<proposal> gives it); P:dq (set of disqualified
+ * participants); P:u:<participant> (hash m:<consultation> = tier of each consultation the
+ * participant took part in);
  * P:p:<proposal> (hash c, a, t, s, q, ms);
  * P:q:<consultation>:<author> (zset of the author's submissions by ms, then id); P:t:<proposal>
  * (hash "<tier|all>:<field>" → count); P:c:<consultation> (hash "<tier|all>:<counter>" → count);
@@ -100,12 +101,14 @@ local function count(consultation, tier, counter, n)
   bump(key, 'all:' .. counter, n)
 end
 
--- participants: standing (dq) and the memberships added in this batch (newM: consultation -> tier)
+-- participants: standing (dq) and the memberships added in this batch (newM: consultation -> tier).
+-- Without any disqualified participant (the usual case) no vote pays for a standing lookup.
 local users, dirtyUsers = {}, {}
+local anyDisqualified = redis.call('SCARD', P .. ':dq') > 0
 local function loadUser(participant)
   local u = users[participant]
   if u == nil then
-    u = { dq = redis.call('HGET', P .. ':u:' .. participant, 'dq') == '1', newM = {} }
+    u = { dq = anyDisqualified and redis.call('SISMEMBER', P .. ':dq', participant) == 1, newM = {} }
     users[participant] = u
   end
   return u
@@ -343,7 +346,7 @@ end
 for participant in pairs(dirtyUsers) do
   local u = users[participant]
   local key = P .. ':u:' .. participant
-  if u.dq then redis.call('HSET', key, 'dq', '1') else redis.call('HDEL', key, 'dq') end
+  if u.dq then redis.call('SADD', P .. ':dq', participant) else redis.call('SREM', P .. ':dq', participant) end
   for c, tier in pairs(u.newM) do redis.call('HSET', key, 'm:' .. c, tier) end
 end
 for id in pairs(dirtyProps) do
