@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSnapshot } from './apps';
 import { CaseResult, ChaosCase, runCase } from './run-case';
@@ -78,6 +78,8 @@ export const runChaosSuite = async (options: SuiteOptions): Promise<CaseResult[]
     }
   } finally {
     await emergencyCleanup();
+    // The build is only for this run; the app logs stay for diagnosis.
+    for (const dir of ['dist', 'src']) rmSync(join(runDir, dir), { recursive: true, force: true });
   }
   return results;
 };
