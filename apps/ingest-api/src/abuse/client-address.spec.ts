@@ -13,6 +13,10 @@ describe('client address', () => {
     expect(clientAddress('::1')).toBe('0:0:0:0::/64');
   });
 
+  it('keys something that is not an address by its first 64 characters only', () => {
+    expect(clientAddress('x'.repeat(1000))).toBe(`?${'x'.repeat(64)}`);
+  });
+
   it('matches exempt addresses and CIDR ranges of both families', () => {
     const exempt = new AddressSet(['127.0.0.1', '10.1.0.0/16', '2001:db8::/32']);
     expect(exempt.has('127.0.0.1')).toBe(true);

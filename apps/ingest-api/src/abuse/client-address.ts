@@ -9,7 +9,10 @@ import { BlockList, isIP } from 'node:net';
 export const clientAddress = (ip: string): string => {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
   if (mapped) return mapped[1];
-  if (isIP(ip) !== 6) return ip;
+  const family = isIP(ip);
+  if (family === 4) return ip;
+  // Not an address (a proxy passed something else along): counted under its first 64 characters.
+  if (family === 0) return `?${ip.slice(0, 64)}`;
   return `${expandIpv6(ip).slice(0, 4).join(':')}::/64`;
 };
 
