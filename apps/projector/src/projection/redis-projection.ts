@@ -62,9 +62,9 @@ export class RedisProjection implements Projection {
     try {
       result = await this.run(payload);
     } catch (error) {
-      const lost = error instanceof Error ? /CHECKPOINT_LOST ((?:\S+ ?)+)/.exec(error.message) : null;
+      const lost = error instanceof Error ? /CHECKPOINT_LOST ([^\n]+)/.exec(error.message) : null;
       if (lost === null) throw error;
-      const partitions = lost[1].trim().split(' ');
+      const partitions = lost[1].split(/\s+/).filter((key) => /^\S+:\d+$/.test(key));
       partitions.forEach((key) => this.known.delete(key));
       throw new CheckpointLostError(this.name, partitions);
     }
