@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 
 /**
  * The metrics the apps really export, read from their sources (never a list kept by hand):
- * every `new Counter|Gauge|Histogram|Summary({ name, labelNames })` under apps/ and libs/, and
+ * every `new Counter|Gauge|Histogram|Summary({ name, labelNames })` (or `new PromCounter…`, the
+ * alias used where a class of the same name exists) under apps/ and libs/, and
  * prom-client's default metrics (collectDefaultMetrics in libs/observability) from its own files.
  */
 export const REPO = join(__dirname, '..', '..', '..');
@@ -61,7 +62,7 @@ export const appMetrics = (): ExportedMetric[] =>
   [join(REPO, 'apps'), join(REPO, 'libs')].flatMap(walk).flatMap((file) => {
     const text = readFileSync(file, 'utf8');
     const source = relative(REPO, file);
-    return [...text.matchAll(/new\s+(Counter|Gauge|Histogram|Summary)\b(?:<[^>]*>)?\s*\(/g)].flatMap((match) => {
+    return [...text.matchAll(/new\s+(?:Prom)?(Counter|Gauge|Histogram|Summary)\b(?:<[^>]*>)?\s*\(/g)].flatMap((match) => {
       const literal = objectLiteralAt(text, match.index ?? 0);
       const name = /\bname:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/.exec(literal)?.[1];
       if (!name) throw new Error(`${source}: a ${match[1]} without a literal name: the metric check cannot see it`);
