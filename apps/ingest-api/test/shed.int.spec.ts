@@ -89,6 +89,7 @@ describe('load shedding when the broker stalls (private broker, SIGSTOP)', () =>
       overrides: {
         KAFKA_BROKERS: broker.brokers.join(','),
         KAFKA_ACK_TIMEOUT_MS: '5000',
+        SHED_ENABLED: 'true',
         SHED_MAX_IN_FLIGHT_WRITES: '4',
         SHED_MAX_WAITING: '4',
         SHED_QUEUE_TARGET_MS: '10',
@@ -236,6 +237,7 @@ describe('load shedding when the projector falls behind (its consumer group trai
 
   beforeAll(async () => {
     ingest = await startIngest('shed-lag', {
+      SHED_ENABLED: 'true',
       SHED_PROJECTOR_GROUP_ID: groupId,
       SHED_PROJECTOR_LAG_EVENTS: '6',
       SHED_LAG_SAMPLE_MS: '200',

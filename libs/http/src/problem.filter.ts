@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, LoggerService } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { dependencyUnavailable } from './dependency-unavailable';
 import { Problem, ProblemError, problem } from './problem';
 
 interface FastifyLikeError {
@@ -45,8 +46,11 @@ const fromHttpException = (error: HttpException): ProblemError => {
   return problem(status, slugs[status] ?? 'http-error', error.message);
 };
 
+const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
 /**
- * Every error leaves as application/problem+json. Anything unexpected is a 500 whose detail
+ * Every error leaves as application/problem+json. A Postgres or Redis outage is a 503 with
+ * Retry-After (dependency-unavailable), not a 500. Anything unexpected is a 500 whose detail
  * says nothing about internals; the log line has the stack.
  */
 @Catch()
@@ -60,9 +64,10 @@ export class ProblemFilter implements ExceptionFilter {
         ? exception
         : exception instanceof HttpException
           ? fromHttpException(exception)
-          : fromFastify(exception as FastifyLikeError);
+          : (fromFastify(exception as FastifyLikeError) ?? dependencyUnavailable(exception));
     const error = known ?? problem(500, 'internal-error', 'An unexpected error occurred; it has been logged.');
     if (!known) this.logger.error(exception instanceof Error ? exception : String(exception), 'ProblemFilter');
+    else if (known.problem.type === 'dependency-unavailable') this.logger.warn(`answered 503: ${errorText(exception)}`, 'ProblemFilter');
     for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     const body: Problem = error.problem;
     reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
