@@ -212,13 +212,15 @@ describe('read-model rebuild', () => {
   }, 240_000);
 
   it('switches while events keep arriving (the real command): the live projector goes on in the new read models, readers only move forward and always see exact figures', async () => {
-    const traffic = randomScenario(4103, { participants: 200, proposals: 40, voteEvents: 30_000 }, topicPrefix).records;
+    // Enough traffic (≥ 60 s at the pace below) that the rebuild finishes while it still flows, even
+    // on a loaded machine; slow enough that the rebuild's tail always catches up with it.
+    const traffic = randomScenario(4103, { participants: 200, proposals: 40, voteEvents: 90_000 }, topicPrefix).records;
     let produced = 0;
     let producing = true;
     const production = (async () => {
       // The scenario's own offsets do not count here: the topics already hold the first test's events.
       while (producing && produced < traffic.length) {
-        const chunk = traffic.slice(produced, produced + 120);
+        const chunk = traffic.slice(produced, produced + 60);
         await produceRecords(producer, chunk);
         produced += chunk.length;
         await sleep(40);
