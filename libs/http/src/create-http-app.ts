@@ -36,7 +36,7 @@ export const createHttpApp = async (module: Type | DynamicModule, options: HttpA
     logger: false,
     return503OnClosing: true,
     // Long path ids reach the route (and get its 404 problem) instead of Fastify's bare 414.
-    maxParamLength: 8 * 1024,
+    routerOptions: { maxParamLength: 8 * 1024 },
     // Errors Node's HTTP parser raises before any route (e.g. headers over 16 KiB) still answer
     // with a problem document.
     clientErrorHandler: answerClientError,
