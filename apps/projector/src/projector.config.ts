@@ -23,4 +23,7 @@ export class ProjectorConfig extends CommonConfig {
 
   /** The projector does not verify participant tokens. */
   override TOKEN_SECRET = 'unused-by-the-projector-but-validated-0000';
+
+  /** Nor does it need the rotation keys (docs/security.md). */
+  override TOKEN_SECRETS: string[] = [];
 }
