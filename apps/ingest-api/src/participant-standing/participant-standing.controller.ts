@@ -99,9 +99,7 @@ export class ParticipantStandingController {
     @Moderator() moderator: string,
     @Req() request: Request,
   ): Promise<StandingAnswer> {
-    return this.commands.execute(
-      new ChangeStandingCommand(participantId, 'disqualify', moderator, body.reason, body.flagIds ?? [], requestContext(request)),
-    );
+    return this.changeStanding(participantId, 'disqualify', body, moderator, request);
   }
 
   @Post('participants/:participantId/requalify')
@@ -113,9 +111,17 @@ export class ParticipantStandingController {
     @Moderator() moderator: string,
     @Req() request: Request,
   ): Promise<StandingAnswer> {
-    return this.commands.execute(
-      new ChangeStandingCommand(participantId, 'requalify', moderator, body.reason, body.flagIds ?? [], requestContext(request)),
-    );
+    return this.changeStanding(participantId, 'requalify', body, moderator, request);
+  }
+
+  private changeStanding(
+    participantId: string,
+    change: 'disqualify' | 'requalify',
+    body: ChangeStandingDto,
+    moderator: string,
+    request: Request,
+  ): Promise<StandingAnswer> {
+    return this.commands.execute(new ChangeStandingCommand(participantId, change, moderator, body.reason, body.flagIds ?? [], requestContext(request)));
   }
 
   private async review(flagId: string, status: 'dismissed' | 'open', moderator: string, note: string | undefined) {
