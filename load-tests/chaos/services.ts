@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { TcpProxy } from './tcp-proxy';
+import { TcpProxy } from '@app/testing';
 
 /**
  * The private services a chaos run breaks, started by the project's infra scripts on free ports

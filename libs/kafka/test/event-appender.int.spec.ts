@@ -7,7 +7,8 @@ import { readLog, LogRecord } from '../src/log-reader';
 import { partitionFor } from '../src/murmur2-partitioner';
 import { deleteTopics, ensureTopics } from '../src/topic-admin';
 import { proposalAccepted, voteCast } from './fixtures';
-import { BrokerProxy, memoryLog, randomPrefix, testBrokers, testKafka } from './kafka-test-env';
+import { TcpProxy } from '@app/testing';
+import { memoryLog, randomPrefix, testBrokers, testKafka } from './kafka-test-env';
 
 const quiet = (): void => undefined;
 
@@ -120,7 +121,7 @@ describe('EventAppender against the real broker', () => {
   });
 
   it('survives a stalled then dead broker: deadline answers, fast refusals, recovery without restart, per-key order kept', async () => {
-    const proxy = BrokerProxy.forBroker(testBrokers()[0]);
+    const proxy = TcpProxy.forBroker(testBrokers()[0]);
     await proxy.start();
     const logs = memoryLog();
     const proxied = testKafka('appender-chaos', { socketFactory: proxy.socketFactory, logLevel: 'warn', log: logs.sink });
@@ -139,7 +140,7 @@ describe('EventAppender against the real broker', () => {
       const before = await Promise.all(Array.from({ length: 20 }, () => appender.append(next())));
 
       // 1. the broker stalls: in-flight and queued appends are answered by their deadline
-      proxy.blackhole();
+      proxy.cut();
       const stalledEvents = Array.from({ length: 20 }, () => next());
       const t0 = performance.now();
       const stalled = await Promise.all(stalledEvents.map((e) => appender.append(e).then(() => 'resolved', (error: unknown) => error)));

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './eventually';
 export * from './test-ids';
 export * from './private-broker';
+export * from './tcp-proxy';
