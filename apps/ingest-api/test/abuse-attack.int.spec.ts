@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { TOPIC_NAMES, physicalTopic } from '@app/events';
 import { createKafka } from '@app/kafka';
-import { testEnv } from '@app/testing';
+import { testEnv, tolerateTermination } from '@app/testing';
 import { PostgresProjection } from '../../projector/src/projection/postgres-projection';
 import { PositionedEvent } from '../../projector/src/projection/projection-batch';
 import { recount } from '../../projector/src/projection/recount';
@@ -41,6 +41,7 @@ describe('scripted attack: flagged, disqualified, no trace in results', () => {
     });
     // One database, as in production: the ingest's flags and keys next to the projector's read models.
     pool = new Pool({ connectionString: ingest.database.url, max: 4 });
+    tolerateTermination(pool);
     redis = new Redis(testEnv.redisUrl());
     const redisProjectionPrefix = `${ingest.topicPrefix}rm`;
     const postgres = new PostgresProjection({ pool });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TOPIC_NAMES, physicalTopic } from '@app/events';
-import { createTestDatabase, eventually, testEnv, uniquePrefix, TestDatabase } from '@app/testing';
+import { createTestDatabase, eventually, testEnv, uniquePrefix, TestDatabase, tolerateTermination } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
@@ -47,6 +47,7 @@ describe('projector process killed with SIGKILL in the middle of batches', () =>
     await producer.connect();
     db = await createTestDatabase('crash');
     pool = new Pool({ connectionString: db.url, max: 4, application_name: 'crash-test' });
+    tolerateTermination(pool);
     monitor = new Client({ connectionString: db.url, application_name: 'crash-test-monitor' });
     await monitor.connect();
     redis = new Redis(testEnv.redisUrl());

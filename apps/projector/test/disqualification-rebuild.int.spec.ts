@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TOPIC_NAMES, physicalTopic } from '@app/events';
-import { TestDatabase, createTestDatabase, eventually, testEnv, uniquePrefix } from '@app/testing';
+import { TestDatabase, createTestDatabase, eventually, testEnv, uniquePrefix, tolerateTermination } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -39,6 +39,7 @@ describe('rebuild with disqualified and requalified participants', () => {
     await producer.connect();
     db = await createTestDatabase('dq_rebuild');
     pool = new Pool({ connectionString: db.url, max: 8 });
+    tolerateTermination(pool);
     // A logical database of its own: snapshots SCAN the keyspace, and database 0 may hold a load
     // test's million keys. The key prefix still isolates this file from any other user of it.
     redis = new Redis(testEnv.redisUrl(), { db: 11 });

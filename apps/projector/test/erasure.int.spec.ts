@@ -7,7 +7,7 @@ import { physicalTopic } from '@app/events';
 import { createHttpApp } from '@app/http';
 import { createKafka } from '@app/kafka';
 import { JsonLogger } from '@app/observability';
-import { eventually, testEnv } from '@app/testing';
+import { eventually, testEnv, tolerateTermination } from '@app/testing';
 import { Answer, call } from '../../ingest-api/test/http-client';
 import { IngestHarness, MODERATOR_TOKEN, startIngest } from '../../ingest-api/test/ingest-harness';
 import { expectProblem, schedule, submit } from '../../ingest-api/test/test-support';
@@ -73,6 +73,7 @@ describe('erasure, minors and moderation safety end to end', () => {
     projector = await createHttpApp(ProjectorModule.forRoot(projectorConfig, projectorLogger), { title: 'projector', description: 'test', logger: projectorLogger });
     await projector.listen(0, '127.0.0.1');
     pool = new Pool({ connectionString: ingest.database.url, max: 4 });
+    tolerateTermination(pool);
     redis = new Redis(testEnv.redisUrl());
     const side = { database: ingest.database, pool, redis, topicPrefix: ingest.topicPrefix, redisProjectionPrefix: projectionPrefix } as unknown as ReadSide;
     query = await startQuery(side, { LOG_LEVEL: 'debug', REDIS_PROJECTION_POINTER: `${projectionPrefix}:active` });

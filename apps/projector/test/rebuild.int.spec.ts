@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TOPIC_NAMES, physicalTopic } from '@app/events';
-import { createTestDatabase, eventually, testEnv, uniquePrefix, TestDatabase } from '@app/testing';
+import { createTestDatabase, eventually, testEnv, uniquePrefix, TestDatabase, tolerateTermination } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 import { Client, Pool, PoolClient } from 'pg';
@@ -57,6 +57,7 @@ describe('read-model rebuild', () => {
     await producer.connect();
     db = await createTestDatabase('rebuild');
     pool = new Pool({ connectionString: db.url, max: 12 });
+    tolerateTermination(pool);
     redis = new Redis(testEnv.redisUrl());
     // The live projector, wired as ProjectorService wires it (RedisProjection follows `${prefix}:active`).
     live = new ProjectorRunner({

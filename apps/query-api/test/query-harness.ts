@@ -6,7 +6,7 @@ import { loadConfig } from '@app/config';
 import { Tier } from '@app/events';
 import { createHttpApp, httpSecurityOf } from '@app/http';
 import { JsonLogger } from '@app/observability';
-import { TestDatabase, createTestDatabase, testEnv, uniquePrefix } from '@app/testing';
+import { TestDatabase, createTestDatabase, testEnv, uniquePrefix, tolerateTermination } from '@app/testing';
 import { ParticipantTokens } from '@app/auth';
 import { PostgresProjection } from '../../projector/src/projection/postgres-projection';
 import { PositionedEvent } from '../../projector/src/projection/projection-batch';
@@ -33,6 +33,7 @@ export const createReadSide = async (label: string): Promise<ReadSide> => {
   const topicPrefix = uniquePrefix(label);
   const database = await createTestDatabase(label);
   const pool = new Pool({ connectionString: database.url, max: 4 });
+  tolerateTermination(pool);
   const redis = new Redis(testEnv.redisUrl());
   const redisProjectionPrefix = `${topicPrefix}rm`;
   const postgres = new PostgresProjection({ pool });

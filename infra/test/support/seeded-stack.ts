@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sealPersonalData } from '@app/events';
-import { createTestDatabase, eventually, testEnv, uniquePrefix } from '@app/testing';
+import { createTestDatabase, eventually, testEnv, uniquePrefix, tolerateTermination } from '@app/testing';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -76,6 +76,7 @@ export const seedStack = async (label: string): Promise<SeededStack> => {
 
   const log = randomScenario(20210210, { participants: 30, proposals: 16, voteEvents: 300 }, topicPrefix);
   const pool = new Pool({ connectionString: db.url, max: 2 });
+  tolerateTermination(pool);
   const personal = Array.from({ length: 4 }, (_, i) => idFrom(topicPrefix, 'personal', i));
   for (const [i, id] of personal.entries()) {
     const key = randomBytes(32);
@@ -114,6 +115,7 @@ export const seedStack = async (label: string): Promise<SeededStack> => {
         async () => {
           if (child.exitCode !== null) throw new Error(`the projector exited: ${stderr}`);
           const check = new Pool({ connectionString: db.url, max: 1 });
+          tolerateTermination(check);
           const rows = await check
             .query<{ k: string; n: string }>("SELECT topic || ':' || partition AS k, next_offset::text AS n FROM readmodel.projection_offsets WHERE next_offset > 0")
             .finally(() => check.end());

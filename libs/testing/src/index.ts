@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './test-ids';
 export * from './private-broker';
 export * from './tcp-proxy';
+export * from './tolerate-termination';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { migrate } from '@app/postgres/migrate';
-import { adminUrl, databaseUrl } from '@app/testing';
+import { adminUrl, databaseUrl, tolerateTermination } from '@app/testing';
 import { DEAD_LETTER_TOPIC, TOPIC_SPECS, encodeEvent, keyOf, physicalTopic } from '@app/events';
 import Redis from 'ioredis';
 import { Kafka, Message, Producer } from 'kafkajs';
@@ -32,6 +32,7 @@ export const createOwnDatabase = async (): Promise<OwnDatabase> => {
   const url = databaseUrl(name);
   await migrate(url);
   const pool = new Pool({ connectionString: url, max: 8 });
+  tolerateTermination(pool);
   return {
     url,
     pool,
