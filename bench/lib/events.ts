@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_THRESHOLDS, DomainEvent, VoteValue, makeEvent } from '@app/events';
 import { participantId, tierOf, voteBody } from '../loadgen';
+import { seededRandom } from '@app/testing';
 
 export const CONSULTATION = 'bench-territoires';
 
@@ -54,17 +55,8 @@ export const consultationEvents = (proposals: number, now = new Date()): DomainE
   return events;
 };
 
-/** A deterministic generator (mulberry32) so that two runs write the same log. */
-export const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A deterministic generator so that two runs write the same log. */
+export const seeded = seededRandom;
 
 export interface VoteLogShape {
   readonly participants: number;

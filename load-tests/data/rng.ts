@@ -1,19 +1,8 @@
 import type { Rng } from '@app/territory';
+import { seededRandom } from '@app/testing';
 
-/**
- * A seeded random source (mulberry32): the same seed gives the same fixtures on every machine,
- * so a failed run can be replayed with the same participants and texts.
- */
-export const seededRng = (seed: number): Rng => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A seeded random source: the same seed gives the same fixtures on every machine (mulberry32). */
+export const seededRng: (seed: number) => Rng = seededRandom;
 
 export const pick = <T>(items: readonly T[], rng: Rng): T => {
   if (items.length === 0) throw new RangeError('cannot pick from an empty list');

@@ -4,3 +4,4 @@ export * from './test-ids';
 export * from './private-broker';
 export * from './tcp-proxy';
 export * from './tolerate-termination';
+export * from './seeded-random';

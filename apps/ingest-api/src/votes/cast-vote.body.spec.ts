@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ProblemError, createValidationPipe } from '@app/http';
 import { castVoteBody } from './cast-vote.body';
 import { CastVoteDto } from './cast-vote.dto';
+import { seededRandom } from '@app/testing';
 
 type Outcome = { ok: true } | { ok: false; problem: unknown };
 
@@ -62,16 +63,8 @@ const extras: Record<string, unknown>[] = [
   { Value: 'agree' },
 ];
 
-/** Deterministic random JSON values (mulberry32). */
-const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** Deterministic random JSON values. */
+const seeded = seededRandom;
 
 const randomJson = (random: () => number, depth: number): unknown => {
   const pick = Math.floor(random() * (depth > 2 ? 5 : 8));

@@ -1,6 +1,7 @@
 import { Tally, emptyTally } from '@app/domain';
 import { TIERS, Tier, VoteValue } from '@app/events';
 import { SequenceCandidate, SequenceSettings, chooseSequence } from './choose-sequence';
+import { seededRandom } from '@app/testing';
 
 /**
  * A simulated consultation to check the sequence's fairness (used by its spec; kept beside the
@@ -31,16 +32,7 @@ export interface SimulationOutcome {
   readonly repeats: number;
 }
 
-export const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+export const seeded = seededRandom;
 
 const tierOf = (r: number): Tier => (r < 0.601 ? 'rural' : r < 0.85 ? 'medium' : 'large');
 

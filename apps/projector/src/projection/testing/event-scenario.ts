@@ -18,18 +18,9 @@ import {
 } from '@app/events';
 import { createHash } from 'node:crypto';
 import { PositionedEvent } from '../projection-batch';
+import { seededRandom } from '@app/testing';
 
-/** A deterministic generator, so a failing random scenario can be replayed from its seed. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+export { seededRandom };
 
 export const idFrom = (...parts: (string | number)[]): string => {
   const hex = createHash('sha1').update(parts.join('/')).digest('hex');
